@@ -1,0 +1,157 @@
+"""``kaudit scan``: load a snapshot, run the rules, render the report, exit with a verdict."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kaudit.cli import exitcodes
+from kaudit.cli.common import (
+    UsageError,
+    fail,
+    parse_now,
+    split_codes,
+    stderr,
+    stdout_is_terminal,
+    write_output,
+)
+from kaudit.config import Config, ConfigError, load_baseline, load_config
+from kaudit.engine import EngineSettings, run
+from kaudit.model import Severity
+from kaudit.report import FORMATTERS, FormatOptions, Report
+from kaudit.rules.options import OptionError
+from kaudit.rules.registry import RuleLoadError, load_catalogue
+from kaudit.snapshot import Snapshot
+from kaudit.snapshot.files import NoInputError, load_snapshot
+
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+DEMO_NAME = "demo-snapshot.yaml"
+
+
+def demo_input() -> tuple[str, bytes]:
+    return f"kaudit:{DEMO_NAME}", (resources.files("kaudit.demo") / DEMO_NAME).read_bytes()
+
+
+def choose_now(option: datetime | None, snapshot: Snapshot) -> tuple[datetime, str]:
+    if option is not None:
+        return option, "option"
+    if snapshot.captured_at is not None:
+        return snapshot.captured_at, "snapshot"
+    return datetime.now(UTC).replace(microsecond=0), "clock"
+
+
+def exit_code(report: Report, fail_on: str) -> int:
+    if report.crashed:
+        return exitcodes.INTERNAL
+    if fail_on == "never":
+        return exitcodes.OK
+    threshold = Severity.parse(fail_on).rank
+    worst = report.worst()
+    return exitcodes.FINDINGS if worst is not None and worst.rank >= threshold else exitcodes.OK
+
+
+def scan(
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Files, folders (recursive *.yaml, *.yml, *.json), saved snapshots (.json, "
+             ".json.gz) or - for stdin.", show_default=False)] = None,
+    demo: Annotated[bool, typer.Option(
+        "--demo", help="Scan the demo snapshot shipped with kaudit (no cluster needed).")] = False,
+    output_format: Annotated[str, typer.Option(
+        "--format", "-f", help=f"Report format: {', '.join(FORMATTERS)}.")] = "table",
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the report to this file instead of stdout.",
+        dir_okay=False)] = None,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", help="Exit 1 when a finding is at or above this severity: "
+                          "error, warning, info or never.  [default: error]",
+        show_default=False)] = None,
+    select: Annotated[list[str] | None, typer.Option(
+        "--select", help="Only run these rules: codes, code prefixes (FN, ST00) or names; "
+                         "comma-separated or repeated.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(
+        "--ignore", help="Do not run these rules (same forms as --select).")] = None,
+    rules_dir: Annotated[list[Path] | None, typer.Option(
+        "--rules-dir", help="Load extra rules from this folder (*.py rule classes, *.yaml "
+                            "declarative rules). Repeatable.", file_okay=False)] = None,
+    now: Annotated[str | None, typer.Option(
+        "--now", help="Measure ages against this RFC 3339 time instead of the snapshot's "
+                      "capture time or the clock.")] = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="Config file (default: .kaudit.toml or [tool.kaudit] in "
+                         "pyproject.toml, searched upwards).", dir_okay=False)] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="Report only findings whose fingerprints are not in this file (a "
+                           "previous JSON report, or one fingerprint a line).",
+        dir_okay=False)] = None,
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Print tracebacks of crashed rules to stderr.")] = False,
+) -> None:
+    """Audit a snapshot: files, folders, stdin or a saved snapshot.
+
+    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error or
+    no input could be read; 3 a rule crashed (the other rules' findings are still reported).
+    """
+    try:
+        code = _scan(paths or [], demo, output_format, output, fail_on, select, ignore,
+                     rules_dir, now, config, baseline, debug)
+    except (UsageError, ConfigError, RuleLoadError, OptionError, NoInputError) as exc:
+        raise fail(str(exc)) from None
+    raise typer.Exit(code)
+
+
+def _scan(paths: list[str], demo: bool, output_format: str, output: Path | None,
+          fail_on: str | None, select: list[str] | None, ignore: list[str] | None,
+          rules_dir: list[Path] | None, now: str | None, config_path: Path | None,
+          baseline_path: Path | None, debug: bool) -> int:
+    if output_format not in FORMATTERS:
+        raise UsageError(f"--format {output_format!r}: choose from {', '.join(FORMATTERS)}")
+    config = load_config(config_path)
+    fail_on = fail_on or config.fail_on or "error"
+    if fail_on not in FAIL_ON:
+        raise UsageError(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
+    now_option = parse_now(now)
+    named = [demo_input()] if demo else []
+    if not paths and not named:
+        raise UsageError("nothing to scan: give files, folders or - (stdin), or --demo")
+    catalogue = load_catalogue([*config.rules_dirs, *(rules_dir or [])])
+    snapshot = load_snapshot(paths, named=named)
+    when, when_source = choose_now(now_option, snapshot)
+    result = run(snapshot, catalogue, _settings(config, select, ignore, baseline_path, when))
+    if debug:
+        for tb in result.tracebacks:
+            stderr.print(tb, markup=False)
+    report = Report(
+        findings=result.findings,
+        now=when,
+        now_source=when_source,
+        sources=snapshot.sources,
+        objects=len(snapshot),
+        kinds=len(snapshot.kinds()),
+        gaps=snapshot.gaps,
+        crashed=result.crashed,
+    )
+    color = output is None and output_format == "table" and stdout_is_terminal()
+    width = shutil.get_terminal_size((120, 40)).columns if color else 120
+    text = FORMATTERS[output_format](report, FormatOptions(color=color, width=width))
+    write_output(text, output)
+    return exit_code(report, fail_on)
+
+
+def _settings(config: Config, select: list[str] | None, ignore: list[str] | None,
+              baseline_path: Path | None, when: datetime) -> EngineSettings:
+    baseline_file = baseline_path or config.baseline
+    return EngineSettings(
+        now=when,
+        select=split_codes(select) or config.select,
+        ignore=(*config.ignore, *split_codes(ignore)),
+        options=config.rule_options,
+        severities=config.severities,
+        baseline=load_baseline(baseline_file) if baseline_file else None,
+    )

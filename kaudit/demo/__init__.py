@@ -1,0 +1,1 @@
+"""The demo snapshot shipped with kaudit (``kaudit scan --demo``)."""

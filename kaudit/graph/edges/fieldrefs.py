@@ -1,0 +1,89 @@
+"""Declarative references: "this field of these kinds names that object".
+
+Most references controllers follow are a field holding ``{apiVersion, kind, name[, namespace]}``
+or a bare name of a known kind. Describing them as data keeps each relation one line and lets
+packs add their own without writing an extractor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from kaudit.graph.model import Edge, Extractor, resolve_namespace
+from kaudit.model import ObjectRef, split_api_version
+from kaudit.snapshot import KubeObject, Snapshot
+
+ANY = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRef:
+    """``path`` from the object root to the reference; ``*`` walks every item of a list.
+
+    With ``target`` (apiVersion, kind) the field is a bare name (or a dict with ``name``) of
+    that kind; without it the field is an object reference with its own apiVersion and kind.
+    ``kinds`` limits the source objects to (group, kind) pairs; ``None`` means any kind whose
+    field has the right shape.
+    """
+
+    relation: str
+    path: tuple[str, ...]
+    kinds: frozenset[tuple[str, str]] | None = None
+    target: tuple[str, str] | None = None
+    cluster_scoped_target: bool = False
+
+    def extract(self, snapshot: Snapshot) -> Iterator[Edge]:
+        sources = (
+            (o for gk in sorted(self.kinds) for o in snapshot.of_kind(gk[1], gk[0]))
+            if self.kinds is not None else iter(snapshot)
+        )
+        for obj in sources:
+            for pointer, value in _walk(obj.raw, self.path, ""):
+                ref = self._target_of(snapshot, obj, value)
+                if ref is not None:
+                    yield Edge(source=obj.key, target=ref, relation=self.relation, pointer=pointer)
+
+    def _target_of(self, snapshot: Snapshot, obj: KubeObject, value: Any) -> ObjectRef | None:
+        if self.target is not None:
+            api_version, kind = self.target
+            name = value.get("name") if isinstance(value, dict) else value
+            namespace = value.get("namespace") if isinstance(value, dict) else None
+        elif isinstance(value, dict):
+            api_version = value.get("apiVersion") or ""
+            kind = value.get("kind")
+            name = value.get("name")
+            namespace = value.get("namespace")
+        else:
+            return None
+        if not isinstance(kind, str) or not kind or not isinstance(name, str) or not name:
+            return None
+        if not isinstance(api_version, str):
+            return None
+        if self.cluster_scoped_target:
+            namespace = ""
+        elif not isinstance(namespace, str) or not namespace:
+            group = split_api_version(api_version)[0]
+            namespace = resolve_namespace(snapshot, group, kind, name, obj.namespace)
+        return ObjectRef(api_version, kind, namespace, name)
+
+
+def _walk(node: Any, path: tuple[str, ...], pointer: str) -> Iterator[tuple[str, Any]]:
+    if not path:
+        if node is not None:
+            yield pointer, node
+        return
+    step, rest = path[0], path[1:]
+    if step == ANY:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                yield from _walk(item, rest, f"{pointer}/{i}")
+        return
+    if isinstance(node, dict) and step in node:
+        escaped = step.replace("~", "~0").replace("/", "~1")
+        yield from _walk(node[step], rest, f"{pointer}/{escaped}")
+
+
+def field_extractor(ref: FieldRef) -> Extractor:
+    return Extractor(ref.relation, ref.extract)

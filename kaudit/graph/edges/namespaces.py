@@ -1,0 +1,21 @@
+"""Namespace -> every object in it: what namespace deletion has to get through."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kaudit.graph.model import Edge, Extractor
+from kaudit.model import ObjectKey
+from kaudit.snapshot import Snapshot
+
+CONTAINS = "contains"
+
+
+def namespace_edges(snapshot: Snapshot) -> Iterator[Edge]:
+    for namespace in snapshot.namespaces():
+        source = ObjectKey("", "Namespace", "", namespace)
+        for obj in snapshot.in_namespace(namespace):
+            yield Edge(source=source, target=obj.ref, relation=CONTAINS)
+
+
+EXTRACTOR = Extractor(CONTAINS, namespace_edges)

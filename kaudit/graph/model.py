@@ -1,0 +1,51 @@
+"""The shapes every edge extractor produces."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kaudit.model import ObjectKey, ObjectRef
+from kaudit.snapshot import Snapshot
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """``source`` refers to ``target`` through ``relation``; ``pointer`` is where in the source
+    object the reference is written (so a finding can point at it)."""
+
+    source: ObjectKey
+    target: ObjectRef
+    relation: str
+    pointer: str = ""
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Extractor:
+    """One relation: its name, and a pure function from a snapshot to its edges."""
+
+    relation: str
+    extract: Callable[[Snapshot], Iterator[Edge]]
+
+
+def resolve_namespace(snapshot: Snapshot, group: str, kind: str, name: str,
+                      referrer_namespace: str) -> str:
+    """The namespace a reference without one points into.
+
+    Kubernetes references (ownerReferences, most ``*Ref`` fields) omit the namespace: a
+    namespaced target lives in the referrer's namespace, a cluster-scoped one in none. When the
+    scope is unknown (a CRD not in the snapshot), whichever object exists wins, else the
+    referrer's namespace.
+    """
+    scoped = snapshot.is_cluster_scoped(group, kind)
+    if scoped is True:
+        return ""
+    if scoped is False:
+        return referrer_namespace
+    if snapshot.get(ObjectKey(group, kind, referrer_namespace, name)) is not None:
+        return referrer_namespace
+    if snapshot.get(ObjectKey(group, kind, "", name)) is not None:
+        return ""
+    return referrer_namespace

@@ -1,0 +1,52 @@
+"""The report every formatter renders: findings plus what was audited and against which time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kaudit.model import CoverageGap, Finding, Severity
+from kaudit.snapshot import SourceInfo
+from kaudit.timeutil import format_time
+
+REPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]
+    now: datetime
+    now_source: str
+    """``option`` (--now), ``snapshot`` (capture time) or ``clock`` (wall clock)."""
+    sources: tuple[SourceInfo, ...]
+    objects: int
+    kinds: int
+    gaps: tuple[CoverageGap, ...]
+    crashed: tuple[str, ...] = ()
+
+    def summary(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
+        for f in self.findings:
+            counts[f.severity.value] += 1
+        return counts
+
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+
+    def to_json(self) -> dict[str, Any]:
+        """The versioned JSON contract (DESIGN.md §2). The wall clock never appears: ``now`` is
+        null unless it came from ``--now`` or the snapshot's capture time."""
+        return {
+            "version": REPORT_VERSION,
+            "now": format_time(self.now) if self.now_source != "clock" else None,
+            "sources": [s.to_json() for s in self.sources],
+            "coverage": {
+                "objects": self.objects,
+                "kinds": self.kinds,
+                "gaps": [g.to_json() for g in sorted(self.gaps, key=lambda g: (g.resource,
+                                                                               g.reason))],
+            },
+            "findings": [f.to_json() for f in self.findings],
+            "summary": self.summary(),
+        }

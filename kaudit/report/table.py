@@ -1,0 +1,66 @@
+"""``--format table``: what an engineer reads in a terminal, worst first."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from kaudit.model import Finding, Severity
+from kaudit.report.model import Report
+from kaudit.report.options import FormatOptions
+from kaudit.timeutil import format_time
+
+STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def _where(finding: Finding) -> Text:
+    text = Text()
+    if finding.object is not None:
+        text.append(finding.object.short)
+        if finding.object.group:
+            text.append(f" ({finding.object.group})", style="dim")
+    if finding.source is not None:
+        if text:
+            text.append("\n")
+        text.append(str(finding.source), style="dim")
+    return text
+
+
+def render_table(report: Report, options: FormatOptions) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=options.color, no_color=not options.color,
+                      width=options.width, highlight=False, soft_wrap=False)
+    sources = ", ".join(
+        (s.context or s.server or ", ".join(s.paths) or s.type) for s in report.sources)
+    now_note = {"option": "--now", "snapshot": "snapshot capture time",
+                "clock": "wall clock"}[report.now_source]
+    console.print(Text.assemble(
+        ("kaudit ", "bold"), f"{report.objects} objects, {report.kinds} kinds from {sources}; "
+        f"now {format_time(report.now)} ({now_note})"))
+    for gap in report.gaps:
+        console.print(Text(f"coverage gap: {gap.resource}: {gap.reason}", style="yellow"))
+    findings = sorted(report.findings, key=lambda f: (-f.severity.rank, f.sort_key()))
+    if findings:
+        table = Table(show_lines=False, expand=True, header_style="bold")
+        table.add_column("severity", no_wrap=True)
+        table.add_column("code", no_wrap=True)
+        table.add_column("object", ratio=2)
+        table.add_column("finding", ratio=4)
+        for f in findings:
+            message = Text(f.message)
+            if f.pointer:
+                message.append(f"\nat {f.pointer}", style="dim")
+            for rel in f.related:
+                message.append(f"\n{rel.role}: {rel.ref.short}", style="dim")
+            table.add_row(Text(f.severity.value, style=STYLE[f.severity]), f.code,
+                          _where(f), message)
+        console.print(table)
+    counts = report.summary()
+    console.print(Text.assemble(
+        (f"{counts['error']} error(s)", STYLE[Severity.ERROR] if counts["error"] else ""), ", ",
+        (f"{counts['warning']} warning(s)", STYLE[Severity.WARNING] if counts["warning"] else ""),
+        f", {counts['info']} info"))
+    return buffer.getvalue()

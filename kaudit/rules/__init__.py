@@ -1,0 +1,27 @@
+"""The public rule API. Rule packs import from here and nowhere deeper."""
+
+from kaudit.graph import ClusterGraph, Link
+from kaudit.model import Family, Finding, ObjectKey, ObjectRef, Related, Severity
+from kaudit.rules.base import NoOptions, Rule, related
+from kaudit.rules.context import RuleContext
+from kaudit.snapshot import KubeObject, Snapshot
+from kaudit.timeutil import format_duration, format_time
+
+__all__ = [
+    "ClusterGraph",
+    "Family",
+    "Finding",
+    "KubeObject",
+    "Link",
+    "NoOptions",
+    "ObjectKey",
+    "ObjectRef",
+    "Related",
+    "Rule",
+    "RuleContext",
+    "Severity",
+    "Snapshot",
+    "format_duration",
+    "format_time",
+    "related",
+]

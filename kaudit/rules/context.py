@@ -1,0 +1,50 @@
+"""What a rule may see: the snapshot, its graph, the options, ``now`` and an earlier
+observation. Nothing here reads a file or talks to a cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from kaudit.graph import ClusterGraph, Link
+from kaudit.graph.edges.ownerrefs import OWNER
+from kaudit.model import ObjectKey
+from kaudit.snapshot import KubeObject, Snapshot
+
+O = TypeVar("O")  # noqa: E741
+
+
+@dataclass(frozen=True)
+class RuleContext(Generic[O]):
+    snapshot: Snapshot
+    graph: ClusterGraph
+    options: O
+    now: datetime
+    previous: Snapshot | None = None
+    """An earlier observation of the same cluster (``--previous``), to tell stuck from slow."""
+
+    def objects(self, kind: str | None = None, group: str | None = None) -> Iterator[KubeObject]:
+        if kind is None:
+            yield from self.snapshot
+        else:
+            yield from self.snapshot.of_kind(kind, group)
+
+    def get(self, key: ObjectKey) -> KubeObject | None:
+        return self.snapshot.get(key)
+
+    def owners(self, obj: KubeObject) -> list[Link]:
+        return self.graph.outgoing(obj.key, OWNER)
+
+    def dependents(self, obj: KubeObject) -> list[Link]:
+        return self.graph.incoming(obj.key, OWNER)
+
+    def earlier(self, obj: KubeObject) -> KubeObject | None:
+        """The same object in the previous observation, matched by key and uid."""
+        if self.previous is None:
+            return None
+        before = self.previous.get(obj.key)
+        if before is None or (obj.uid and before.uid and before.uid != obj.uid):
+            return None
+        return before

@@ -1,0 +1,137 @@
+"""A read-only view of one Kubernetes object.
+
+Rules read the same few metadata fields over and over; computing identity once on load and
+reading the rest lazily keeps a 100k-object scan from re-parsing dictionaries in every rule.
+The raw body stays a plain dict (rules that need ``spec`` read it directly) and must not be
+mutated: the snapshot hands the same object to every rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from kaudit.model import ObjectKey, ObjectRef, SourceLocation, split_api_version
+from kaudit.timeutil import maybe_time
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+class KubeObject:
+    __slots__ = ("api_version", "group", "key", "kind", "name", "namespace", "raw", "source",
+                 "uid")
+
+    def __init__(self, raw: dict[str, Any], source: SourceLocation | None = None) -> None:
+        self.raw = raw
+        self.source = source
+        meta = raw.get("metadata") or _EMPTY
+        self.api_version: str = raw.get("apiVersion") or ""
+        self.kind: str = raw.get("kind") or ""
+        self.group: str = split_api_version(self.api_version)[0]
+        self.name: str = str(meta.get("name") or meta.get("generateName") or "")
+        self.namespace: str = str(meta.get("namespace") or "")
+        self.uid: str = str(meta.get("uid") or "")
+        self.key = ObjectKey(self.group, self.kind, self.namespace, self.name)
+
+    def __repr__(self) -> str:
+        return f"<KubeObject {self.ref}>"
+
+    # ---- identity ---------------------------------------------------------------------
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.api_version, self.kind, self.namespace, self.name)
+
+    @property
+    def version(self) -> str:
+        return split_api_version(self.api_version)[1]
+
+    # ---- metadata ---------------------------------------------------------------------
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        meta = self.raw.get("metadata")
+        return meta if isinstance(meta, dict) else _EMPTY
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        value = self.metadata.get("labels")
+        return value if isinstance(value, dict) else _EMPTY
+
+    @property
+    def annotations(self) -> Mapping[str, str]:
+        value = self.metadata.get("annotations")
+        return value if isinstance(value, dict) else _EMPTY
+
+    @property
+    def finalizers(self) -> list[str]:
+        value = self.metadata.get("finalizers")
+        return [f for f in value if isinstance(f, str)] if isinstance(value, list) else []
+
+    @property
+    def owner_references(self) -> list[Mapping[str, Any]]:
+        value = self.metadata.get("ownerReferences")
+        return [o for o in value if isinstance(o, dict)] if isinstance(value, list) else []
+
+    @property
+    def deletion_timestamp(self) -> datetime | None:
+        return maybe_time(self.metadata.get("deletionTimestamp"))
+
+    @property
+    def creation_timestamp(self) -> datetime | None:
+        return maybe_time(self.metadata.get("creationTimestamp"))
+
+    @property
+    def generation(self) -> int | None:
+        value = self.metadata.get("generation")
+        return value if isinstance(value, int) else None
+
+    @property
+    def resource_version(self) -> str:
+        return str(self.metadata.get("resourceVersion") or "")
+
+    # ---- body -------------------------------------------------------------------------
+    @property
+    def spec(self) -> Mapping[str, Any]:
+        value = self.raw.get("spec")
+        return value if isinstance(value, dict) else _EMPTY
+
+    @property
+    def status(self) -> Mapping[str, Any]:
+        value = self.raw.get("status")
+        return value if isinstance(value, dict) else _EMPTY
+
+    @property
+    def conditions(self) -> list[Mapping[str, Any]]:
+        value = self.status.get("conditions")
+        return [c for c in value if isinstance(c, dict)] if isinstance(value, list) else []
+
+    def condition(self, type_: str) -> Mapping[str, Any] | None:
+        for cond in self.conditions:
+            if cond.get("type") == type_:
+                return cond
+        return None
+
+    def condition_is(self, type_: str, status: str = "True") -> bool:
+        cond = self.condition(type_)
+        return cond is not None and str(cond.get("status")) == status
+
+    def get(self, *path: str | int, default: Any = None) -> Any:
+        """Walk ``path`` through nested dicts and lists; ``default`` where anything is missing."""
+        node: Any = self.raw
+        for step in path:
+            if isinstance(step, int):
+                if not isinstance(node, list) or not -len(node) <= step < len(node):
+                    return default
+                node = node[step]
+            else:
+                if not isinstance(node, dict) or step not in node:
+                    return default
+                node = node[step]
+        return node
+
+    def iter_conditions_with_index(self) -> Iterator[tuple[int, Mapping[str, Any]]]:
+        value = self.status.get("conditions")
+        if isinstance(value, list):
+            for i, cond in enumerate(value):
+                if isinstance(cond, dict):
+                    yield i, cond

@@ -1,0 +1,176 @@
+"""The immutable, indexed set of objects one scan audits.
+
+Rules look objects up by identity, kind, namespace and uid thousands of times; every index is
+built once here so that no rule ever scans the whole snapshot to find one object (that is what
+keeps 100k objects linear).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from kaudit.kinds import BUILTIN_CLUSTER_SCOPED, BUILTIN_NAMESPACED
+from kaudit.model import CoverageGap, InputProblem, ObjectKey
+from kaudit.snapshot.object import KubeObject
+
+CRD_GROUP = "apiextensions.k8s.io"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    """Where a snapshot came from, as the report states it (never credentials)."""
+
+    type: str
+    paths: tuple[str, ...] = ()
+    context: str = ""
+    server: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type}
+        if self.paths:
+            out["paths"] = list(self.paths)
+        if self.context:
+            out["context"] = self.context
+        if self.server:
+            out["server"] = self.server
+        return out
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    objects: tuple[KubeObject, ...]
+    """Everything the inputs hold, repeats of one identity included; iterate the snapshot
+    itself to see each identity once."""
+    problems: tuple[InputProblem, ...] = ()
+    gaps: tuple[CoverageGap, ...] = ()
+    sources: tuple[SourceInfo, ...] = ()
+    captured_at: datetime | None = None
+    read_kinds: frozenset[tuple[str, str]] | None = None
+    """(group, kind) pairs a live scan listed completely; ``None`` for file inputs, where a kind
+    counts as read when at least one object of it is present (see ``was_read``)."""
+    _by_key: Mapping[ObjectKey, tuple[KubeObject, ...]] = field(default_factory=dict, repr=False)
+    _by_kind: Mapping[tuple[str, str], tuple[KubeObject, ...]] = field(
+        default_factory=dict, repr=False)
+    _by_namespace: Mapping[str, tuple[KubeObject, ...]] = field(default_factory=dict, repr=False)
+    _by_uid: Mapping[str, KubeObject] = field(default_factory=dict, repr=False)
+    _cluster_scoped: frozenset[tuple[str, str]] = frozenset()
+    _namespaced: frozenset[tuple[str, str]] = frozenset()
+
+    @classmethod
+    def build(
+        cls,
+        objects: Iterable[KubeObject],
+        *,
+        problems: Iterable[InputProblem] = (),
+        gaps: Iterable[CoverageGap] = (),
+        sources: Iterable[SourceInfo] = (),
+        captured_at: datetime | None = None,
+        read_kinds: frozenset[tuple[str, str]] | None = None,
+    ) -> Snapshot:
+        objs = tuple(objects)
+        by_key: dict[ObjectKey, list[KubeObject]] = defaultdict(list)
+        by_kind: dict[tuple[str, str], list[KubeObject]] = defaultdict(list)
+        by_ns: dict[str, list[KubeObject]] = defaultdict(list)
+        by_uid: dict[str, KubeObject] = {}
+        cluster_scoped = set(BUILTIN_CLUSTER_SCOPED)
+        namespaced = set(BUILTIN_NAMESPACED)
+        for obj in objs:
+            by_key[obj.key].append(obj)
+            if len(by_key[obj.key]) > 1:
+                continue  # a repeated identity is UQ001's business; rules see the first
+            by_kind[(obj.group, obj.kind)].append(obj)
+            if obj.namespace:
+                by_ns[obj.namespace].append(obj)
+            if obj.uid and obj.uid not in by_uid:
+                by_uid[obj.uid] = obj
+            if obj.kind == "CustomResourceDefinition" and obj.group == CRD_GROUP:
+                group = obj.spec.get("group")
+                names = obj.spec.get("names")
+                if isinstance(group, str) and isinstance(names, dict) and names.get("kind"):
+                    target = cluster_scoped if obj.spec.get("scope") == "Cluster" else namespaced
+                    target.add((group, str(names["kind"])))
+        return cls(
+            objects=objs,
+            problems=tuple(problems),
+            gaps=tuple(gaps),
+            sources=tuple(sources),
+            captured_at=captured_at,
+            read_kinds=read_kinds,
+            _by_key=MappingProxyType({k: tuple(v) for k, v in by_key.items()}),
+            _by_kind=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}),
+            _by_namespace=MappingProxyType({k: tuple(v) for k, v in by_ns.items()}),
+            _by_uid=MappingProxyType(by_uid),
+            _cluster_scoped=frozenset(cluster_scoped),
+            _namespaced=frozenset(namespaced),
+        )
+
+    # ---- lookups ----------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.objects)
+
+    def __iter__(self) -> Iterator[KubeObject]:
+        """Each identity once (its first definition), in input order."""
+        for found in self._by_key.values():
+            yield found[0]
+
+    def get(self, key: ObjectKey) -> KubeObject | None:
+        found = self._by_key.get(key)
+        return found[0] if found else None
+
+    def all_with_key(self, key: ObjectKey) -> tuple[KubeObject, ...]:
+        """Every object the inputs define under ``key`` (more than one is a UQ001 case)."""
+        return self._by_key.get(key, ())
+
+    def keys(self) -> Iterable[ObjectKey]:
+        return self._by_key.keys()
+
+    def by_uid(self, uid: str) -> KubeObject | None:
+        return self._by_uid.get(uid)
+
+    def of_kind(self, kind: str, group: str | None = None) -> tuple[KubeObject, ...]:
+        """Objects of ``kind``; with ``group=None``, of that kind in any group."""
+        if group is not None:
+            return self._by_kind.get((group, kind), ())
+        found: list[KubeObject] = []
+        for (_, k), objs in sorted(self._by_kind.items()):
+            if k == kind:
+                found.extend(objs)
+        return tuple(found)
+
+    def kinds(self) -> list[tuple[str, str]]:
+        return sorted(self._by_kind)
+
+    def in_namespace(self, namespace: str) -> tuple[KubeObject, ...]:
+        return self._by_namespace.get(namespace, ())
+
+    def namespaces(self) -> list[str]:
+        return sorted(self._by_namespace)
+
+    # ---- knowledge about kinds --------------------------------------------------------
+    def is_cluster_scoped(self, group: str, kind: str) -> bool | None:
+        """``True``/``False`` when known from the built-in table or a CRD, else ``None``."""
+        if (group, kind) in self._cluster_scoped:
+            return True
+        if (group, kind) in self._namespaced:
+            return False
+        return None
+
+    def was_read(self, group: str, kind: str) -> bool:
+        """Whether absence of an object of this kind means it does not exist.
+
+        A live scan knows which types it listed in full. A manifest folder only shows what it
+        ships, so a kind counts as read there only when the inputs hold objects of it: a folder
+        that does not ship the owner's kind says nothing about whether the owner exists.
+        """
+        if self.read_kinds is not None:
+            return (group, kind) in self.read_kinds
+        return (group, kind) in self._by_kind
+
+    @property
+    def is_live(self) -> bool:
+        return any(s.type in ("live", "snapshot") for s in self.sources)

@@ -1,0 +1,35 @@
+"""Run a scan in-process and return its JSON report, as the CLI would print it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from kaudit.cli.scan import choose_now
+from kaudit.engine import EngineSettings, run
+from kaudit.report import Report
+from kaudit.rules.registry import load_catalogue
+from kaudit.snapshot.files import load_snapshot
+from kaudit.timeutil import parse_time
+
+
+def audit(paths: Sequence[str], *, now: str | datetime | None = None,
+          select: Sequence[str] = (), options: dict[str, dict[str, Any]] | None = None,
+          ) -> dict[str, Any]:
+    snapshot = load_snapshot(list(paths))
+    when = parse_time(now) if isinstance(now, str) else now
+    when, source = choose_now(when, snapshot)
+    settings = EngineSettings(now=when, select=tuple(select), options=options or {})
+    result = run(snapshot, load_catalogue(), settings)
+    report = Report(result.findings, when, source, snapshot.sources, len(snapshot),
+                    len(snapshot.kinds()), snapshot.gaps, result.crashed)
+    return report.to_json()
+
+
+def ref(obj: dict[str, Any] | None) -> str:
+    """``apiVersion Kind ns/name`` (or ``... name`` when cluster-scoped), as fixtures write it."""
+    if not obj:
+        return ""
+    where = f"{obj['namespace']}/{obj['name']}" if obj.get("namespace") else obj["name"]
+    return f"{obj['apiVersion']} {obj['kind']} {where}"
