@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import sys
 import traceback
+from typing import Annotated
 
 import typer
 
+from kaudit import __version__
 from kaudit.cli import exitcodes, rules_cmd
 from kaudit.cli.scan import scan
 
@@ -19,6 +21,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kaudit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Audit the state of Kubernetes clusters: duplicate schemas, conflicting unique fields,
+    stuck deletions, and status that disagrees with reality."""
+
+
 app.command("scan")(scan)
 app.add_typer(rules_cmd.app, name="rules")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -61,7 +62,8 @@ def list_rules(
         table.add_column(column, no_wrap=column != "summary")
     for r in catalogue.rules:
         table.add_row(r.code, r.name, r.family.value, r.severity.value, r.summary())
-    Console(highlight=False).print(table)
+    # Piped output gets a fixed, readable width instead of rich's 80-column fallback.
+    Console(highlight=False, width=None if sys.stdout.isatty() else 140).print(table)
 
 
 @app.command("show")

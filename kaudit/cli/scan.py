@@ -95,9 +95,8 @@ def scan(
 ) -> None:
     """Audit a snapshot: files, folders, stdin or a saved snapshot.
 
-    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error or
-    no input could be read; 3 a rule crashed (the other rules' findings are still reported).
-    """
+    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error or no input could be read; 3 a rule crashed (the other rules' findings are still reported).
+    """  # noqa: E501 - one line, so that --help does not break it mid-sentence
     try:
         code = _scan(paths or [], demo, output_format, output, fail_on, select, ignore,
                      rules_dir, now, config, baseline, debug)

@@ -43,3 +43,10 @@ def test_every_rule_documents_why_and_how_to_fix() -> None:
     for row in rows:
         doc = runner.invoke(app, ["rules", "show", row["code"]]).stdout
         assert "Fix:" in doc, f"{row['code']} docstring has no 'Fix:' paragraph"
+
+
+def test_version() -> None:
+    from kaudit import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (0, f"kaudit {__version__}\n")
