@@ -1,0 +1,492 @@
+"""Declarative unique-field constraints (``kind: UniqueConstraint``), one rule per document.
+
+Many controllers require a field to be unique among objects the API server happily stores
+side by side: two KongConsumers with one ``username``, two Certificates writing one Secret, two
+Services asking for one ``nodePort``. Each such promise is a few lines of YAML: which kinds,
+which fields form the key (Secret data compared by digest), within which scope the key must be
+unique (cluster, namespace, or one controller instance such as an ingress class), which
+objects count at all, and why it matters. The engine groups objects by (scope, key) in one pass
+over the snapshot, so the cost is linear in the objects, never pairwise.
+
+A document (every key but ``passive``, ``keep``, ``referencedBy``, ``where`` and ``conflict``
+is required)::
+
+    kind: UniqueConstraint
+    code: UQ101                       # two letters + three digits, unique in the catalogue
+    name: kong-consumer-username
+    severity: error                   # error | warning | info
+    summary: Two KongConsumers of one Kong gateway share a username.
+    why: |                            # user documentation; must end with a "Fix:" paragraph
+      …
+      Fix: …
+    kinds: [{group: configuration.konghq.com, kind: KongConsumer}]
+    key:                              # field | label | annotation | secretData, + title/default
+      - {field: username, title: username}
+    scope: {type: ingressClass}       # cluster | namespace | ingressClass
+    where: [{label: konghq.com/credential, in: [jwt]}]       # all must hold
+    referencedBy: {relation: kong-credential}   # only objects something references
+    keep: {order: oldest, controller: KIC}      # the controller keeps the oldest
+    passive:                                    # lower severity when at most one is active
+      severity: info
+      when: [[{field: spec.deletionPolicy, equals: Orphan}]]
+      because: the other copies never delete the external resource
+    conflict: Kong rejects the configuration …  # what happens, said in the message
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from kaudit.rules import (
+    Family,
+    Finding,
+    KubeObject,
+    Related,
+    Rule,
+    RuleContext,
+    Severity,
+    Snapshot,
+    related,
+)
+from kaudit_rules.unique.fields import Step, joint, parse_path, walk
+
+KIND = "UniqueConstraint"
+CODE = re.compile(r"^[A-Z]{2}\d{3}$")
+NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+INGRESS_CLASS_GROUP = "networking.k8s.io"
+DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
+GROUP_KIND: tuple[Step, ...] = ("\x00groupKind",)
+"""The key field ``{groupKind: true}``: ``Kind.group`` of the object, whatever its version."""
+_REQUIRED = ("code", "name", "severity", "summary", "why", "kinds", "key", "scope")
+_KNOWN = {*_REQUIRED, "kind", "where", "referencedBy", "keep", "passive", "conflict"}
+
+
+# ---- fields and conditions -------------------------------------------------------------
+@dataclass(frozen=True)
+class FieldSpec:
+    """Where one value is read: a path, a label, an annotation, or a Secret data key."""
+
+    title: str
+    steps: tuple[Step, ...]
+    secret: bool = False
+    default: Any = None
+    mapping: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, doc: Any, where: str) -> FieldSpec:
+        if not isinstance(doc, dict):
+            raise ValueError(f"{where}: expected a mapping with field/label/annotation/"
+                             f"secretData, got {doc!r}")
+        if doc.get("groupKind") is True:
+            return cls(title=str(doc.get("title") or "kind"), steps=GROUP_KIND)
+        sources = [k for k in ("field", "label", "annotation", "secretData") if k in doc]
+        if len(sources) != 1:
+            raise ValueError(f"{where}: give exactly one of field, label, annotation, "
+                             "secretData, groupKind: true")
+        source = sources[0]
+        name = doc[source]
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"{where}: {source} must be a non-empty string")
+        if source == "field":
+            steps = parse_path(name)
+        elif source == "label":
+            steps = ("metadata", "labels", name)
+        elif source == "annotation":
+            steps = ("metadata", "annotations", name)
+        else:
+            steps = ("data", name)
+        mapping = doc.get("map") or {}
+        if not isinstance(mapping, dict):
+            raise ValueError(f"{where}: map must be a mapping of value -> value")
+        return cls(title=str(doc.get("title") or name), steps=steps,
+                   secret=source == "secretData", default=doc.get("default"),
+                   mapping={str(k): str(v) for k, v in mapping.items()})
+
+    def values(self, obj: KubeObject) -> list[Any]:
+        found = [v for _, _, v in walk(obj.raw, self.steps)]
+        if not found and self.default is not None:
+            found = [self.default]
+        return [self.normalise(v) for v in found]
+
+    def normalise(self, value: Any) -> Any:
+        if isinstance(value, dict | list):
+            return json.dumps(value, sort_keys=True)
+        text = value if isinstance(value, str) else json.dumps(value)
+        return self.mapping.get(text, text)
+
+
+_OPS = ("equals", "notEquals", "in", "notIn", "exists")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One filter: ``{field|label|annotation: …, equals|notEquals|in|notIn|exists: …}``."""
+
+    subject: FieldSpec
+    op: str
+    value: Any
+
+    @classmethod
+    def parse(cls, doc: Any, where: str) -> Condition:
+        if not isinstance(doc, dict):
+            raise ValueError(f"{where}: a condition is a mapping, got {doc!r}")
+        ops = [k for k in _OPS if k in doc]
+        if len(ops) != 1:
+            raise ValueError(f"{where}: give exactly one of {', '.join(_OPS)}")
+        op = ops[0]
+        subject = FieldSpec.parse({k: v for k, v in doc.items() if k not in _OPS}, where)
+        value = doc[op]
+        if op in ("in", "notIn"):
+            if not isinstance(value, list):
+                raise ValueError(f"{where}: {op} takes a list")
+            value = frozenset(subject.normalise(v) for v in value)
+        elif op in ("equals", "notEquals"):
+            value = subject.normalise(value)
+        elif not isinstance(value, bool):
+            raise ValueError(f"{where}: exists takes true or false")
+        return cls(subject, op, value)
+
+    def holds(self, obj: KubeObject) -> bool:
+        found = self.subject.values(obj)
+        if self.op == "exists":
+            return bool(found) == self.value
+        if self.op == "equals":
+            return self.value in found
+        if self.op == "notEquals":
+            return self.value not in found
+        if self.op == "in":
+            return any(v in self.value for v in found)
+        return not any(v in self.value for v in found)
+
+
+def _conditions(doc: Any, where: str) -> tuple[Condition, ...]:
+    if doc is None:
+        return ()
+    if not isinstance(doc, list):
+        raise ValueError(f"{where}: expected a list of conditions")
+    return tuple(Condition.parse(c, f"{where}[{i}]") for i, c in enumerate(doc))
+
+
+# ---- scopes ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ClassIndex:
+    """Which ingress class an object without one belongs to.
+
+    Controllers that follow the ingress-class convention (ingress-nginx, Kong's KIC and
+    others) also take objects that name no class when their IngressClass is marked
+    ``ingressclass.kubernetes.io/is-default-class: "true"``; when no IngressClass is the
+    default, such objects belong to nobody. When the inputs hold no IngressClass at all the
+    default is unknown, so unclassed objects are grouped with each other only.
+    """
+
+    read: bool
+    default: str | None
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> ClassIndex:
+        defaults = sorted(
+            o.name for o in snapshot.of_kind("IngressClass", INGRESS_CLASS_GROUP)
+            if str(o.annotations.get(DEFAULT_CLASS_ANNOTATION, "")).lower() == "true")
+        return cls(read=snapshot.was_read(INGRESS_CLASS_GROUP, "IngressClass"),
+                   default=defaults[0] if defaults else None)
+
+
+UNKNOWN_DEFAULT = "\x00default"
+
+
+@dataclass(frozen=True)
+class Scope:
+    type: str
+    fields: tuple[tuple[Step, ...], ...] = ()
+    annotations: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, doc: Any) -> Scope:
+        if isinstance(doc, str):
+            doc = {"type": doc}
+        if not isinstance(doc, dict) or doc.get("type") not in (
+                "cluster", "namespace", "ingressClass"):
+            raise ValueError("scope.type must be cluster, namespace or ingressClass")
+        kind = doc["type"]
+        if kind != "ingressClass":
+            return cls(kind)
+        fields_ = tuple(parse_path(p) for p in doc.get("fields", ["spec.ingressClassName"]))
+        annotations = tuple(doc.get("annotations", ["kubernetes.io/ingress.class"]))
+        return cls(kind, fields_, annotations)
+
+    def of(self, obj: KubeObject, classes: ClassIndex) -> str | None:
+        """The scope value of ``obj``; ``None`` when no controller instance takes it."""
+        if self.type == "cluster":
+            return ""
+        if self.type == "namespace":
+            return obj.namespace
+        for steps in self.fields:
+            value = obj.get(*steps)
+            if isinstance(value, str) and value:
+                return value
+        for name in self.annotations:
+            value = obj.annotations.get(name)
+            if isinstance(value, str) and value:
+                return value
+        if classes.default is not None:
+            return classes.default
+        return None if classes.read else UNKNOWN_DEFAULT
+
+    def describe(self, value: str, obj: KubeObject) -> str:
+        if self.type == "cluster":
+            return ""
+        if self.type == "namespace":
+            return f"in namespace {value}" if value else "cluster-wide"
+        if value == UNKNOWN_DEFAULT:
+            return "among objects that name no ingress class (the default class)"
+        return f'for ingress class "{value}"'
+
+
+# ---- the rule --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Passive:
+    when: tuple[tuple[Condition, ...], ...]
+    severity: Severity
+    because: str
+
+    def applies(self, obj: KubeObject) -> bool:
+        return any(all(c.holds(obj) for c in group) for group in self.when)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    kinds: tuple[tuple[str, str], ...]
+    key: tuple[FieldSpec, ...]
+    scope: Scope
+    where: tuple[Condition, ...] = ()
+    referenced_by: str | None = None
+    referrer_kinds: frozenset[tuple[str, str]] | None = None
+    keep_oldest_by: str | None = None
+    passive: Passive | None = None
+    conflict: str = ""
+
+
+@dataclass
+class _Member:
+    obj: KubeObject
+    pointer: str
+    values: tuple[Any, ...]
+    referrers: list[KubeObject]
+
+
+def _age_key(obj: KubeObject) -> tuple[str, str, str]:
+    created = obj.metadata.get("creationTimestamp")
+    return (str(created) if created else "\uffff", obj.namespace, obj.name)
+
+
+class UniqueConstraintRule(Rule):
+    """Base of the rules built from ``UniqueConstraint`` documents (see the module doc)."""
+
+    family = Family.UNIQUE
+    constraint: ClassVar[Constraint]
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        c = self.constraint
+        classes = ClassIndex.of(ctx.snapshot)
+        steps = [f.steps for f in c.key]
+        defaults = [f.default for f in c.key]
+        groups: dict[tuple[str, tuple[Any, ...]], dict[Any, _Member]] = defaultdict(dict)
+        candidates = (
+            (o for group, kind in c.kinds for o in ctx.objects(kind, group)) if c.kinds
+            else ctx.objects())
+        with_group_kind = any(f.steps == GROUP_KIND for f in c.key)
+        for obj in candidates:
+            if not all(cond.holds(obj) for cond in c.where):
+                continue
+            scopes = self._scopes(ctx, obj, classes)
+            if not scopes:
+                continue
+            node = ({**obj.raw, GROUP_KIND[0]: f"{obj.kind}.{obj.group}".rstrip(".")}
+                    if with_group_kind else obj.raw)
+            for values, pointers in joint(node, steps, defaults):
+                norm = tuple(f.normalise(v) for f, v in zip(c.key, values, strict=True))
+                pointer = next((p for p in reversed(pointers) if p), "")
+                for scope_value, referrers in scopes.items():
+                    members = groups[(scope_value, norm)]
+                    members.setdefault(obj.key, _Member(obj, pointer, norm, referrers))
+        for (scope_value, _), members in sorted(groups.items(), key=lambda kv: kv[0]):
+            if len(members) > 1:
+                yield self._finding(scope_value, sorted(members.values(),
+                                                        key=lambda m: _age_key(m.obj)))
+
+    def _scopes(self, ctx: RuleContext, obj: KubeObject,
+                classes: ClassIndex) -> dict[str, list[KubeObject]]:
+        c = self.constraint
+        if c.referenced_by is None:
+            value = c.scope.of(obj, classes)
+            return {} if value is None else {value: []}
+        scopes: dict[str, list[KubeObject]] = {}
+        for link in ctx.graph.incoming(obj.key, c.referenced_by):
+            referrer = link.obj
+            if referrer is None or (c.referrer_kinds is not None
+                                    and (referrer.group, referrer.kind) not in c.referrer_kinds):
+                continue
+            value = c.scope.of(referrer, classes)
+            if value is not None:
+                scopes.setdefault(value, []).append(referrer)
+        return scopes
+
+    def _finding(self, scope_value: str, members: list[_Member]) -> Finding:
+        c = self.constraint
+        target = members[-1]
+        others = members[:-1]
+
+        def who(m: _Member) -> str:
+            text = m.obj.ref.short
+            if m.obj.deletion_timestamp is not None:
+                text += " (being deleted)"
+            if m.referrers:
+                refs = ", ".join(sorted(r.ref.short for r in m.referrers))
+                text += f" (used by {refs})"
+            return text
+
+        pairs = list(zip(c.key, target.values, strict=True))
+        main_field, main_value = pairs[-1]
+        context = [f'{f.title} "{v}"' for f, v in pairs[:-1] if not f.secret]
+        others_text = ", ".join(who(m) for m in others)
+        if main_field.secret:
+            head = f"{main_field.title}: same value (digest match) as in {others_text}"
+        else:
+            head = f'{main_field.title} "{main_value}" is also used by {others_text}'
+        if context:
+            head += f" (same {', '.join(context)})"
+        if target.referrers or target.obj.deletion_timestamp is not None:
+            head = f"{who(target)}: {head}"
+        where = c.scope.describe(scope_value, target.obj)
+        message = f"{head} {where}" if where else head
+        severity = self.severity
+        passive = c.passive is not None and sum(
+            not c.passive.applies(m.obj) for m in members) <= 1
+        if passive and c.passive is not None:
+            severity = c.passive.severity
+            message += f"; {c.passive.because}"
+        elif c.conflict:
+            message += f"; {c.conflict}"
+        roles: dict[Any, str] = {m.obj.key: "conflicts-with" for m in others}
+        if c.keep_oldest_by:
+            kept, dropped = members[0], members[1:]
+            roles[kept.obj.key] = "kept"
+            for m in dropped[:-1]:
+                roles[m.obj.key] = "dropped"
+            names = ", ".join(m.obj.ref.short for m in dropped)
+            verb = "is" if len(dropped) == 1 else "are"
+            message += (f". {c.keep_oldest_by} keeps the oldest, {kept.obj.ref.short}; "
+                        f"{names} {verb} dropped")
+        rel: list[Related] = [related(m.obj, roles[m.obj.key]) for m in others]
+        seen = {m.obj.key for m in members}
+        for m in members:
+            for r in m.referrers:
+                if r.key not in seen:
+                    seen.add(r.key)
+                    rel.append(related(r, "referenced-by"))
+        evidence: dict[str, Any] = {"scope": where or "cluster"}
+        values = {f.title: v for f, v in zip(c.key, target.values, strict=True) if not f.secret}
+        if values:
+            evidence["values"] = values
+        return self.finding(target.obj, at=target.pointer, message=message, related=rel,
+                            severity=severity, evidence=evidence)
+
+
+# ---- the factory -----------------------------------------------------------------------
+def _kinds(doc: Any) -> tuple[tuple[str, str], ...]:
+    """``[{group, kind}, …]``; ``"*"`` (empty tuple) means every kind the filters accept."""
+    if doc == "*":
+        return ()
+    if not isinstance(doc, list) or not doc:
+        raise ValueError('kinds must be "*" or a non-empty list of {group, kind}')
+    out = []
+    for item in doc:
+        if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
+            raise ValueError(f"kinds: {item!r} needs a kind (and group, '' for core)")
+        out.append((str(item.get("group") or ""), item["kind"]))
+    return tuple(out)
+
+
+def parse_constraint(doc: Mapping[str, Any]) -> Constraint:
+    key_doc = doc["key"]
+    if not isinstance(key_doc, list) or not key_doc:
+        raise ValueError("key must be a non-empty list of fields")
+    referenced = doc.get("referencedBy")
+    relation = referrer_kinds = None
+    if referenced is not None:
+        if not isinstance(referenced, dict) or not isinstance(referenced.get("relation"), str):
+            raise ValueError("referencedBy needs a relation (a graph edge name)")
+        relation = referenced["relation"]
+        if referenced.get("kinds") is not None:
+            referrer_kinds = frozenset(_kinds(referenced["kinds"]))
+    keep = doc.get("keep")
+    keep_by = None
+    if keep is not None:
+        if not isinstance(keep, dict) or keep.get("order") != "oldest":
+            raise ValueError("keep supports {order: oldest, controller: NAME}")
+        keep_by = str(keep.get("controller") or "the controller")
+    passive = None
+    if doc.get("passive") is not None:
+        p = doc["passive"]
+        if not isinstance(p, dict) or not isinstance(p.get("when"), list):
+            raise ValueError("passive needs when: a list of condition lists")
+        passive = Passive(
+            when=tuple(_conditions(g, f"passive.when[{i}]") for i, g in enumerate(p["when"])),
+            severity=Severity.parse(str(p.get("severity", "info"))),
+            because=str(p.get("because") or "the others do not act on it"))
+    return Constraint(
+        kinds=_kinds(doc["kinds"]),
+        key=tuple(FieldSpec.parse(f, f"key[{i}]") for i, f in enumerate(key_doc)),
+        scope=Scope.parse(doc["scope"]),
+        where=_conditions(doc.get("where"), "where"),
+        referenced_by=relation,
+        referrer_kinds=referrer_kinds,
+        keep_oldest_by=keep_by,
+        passive=passive,
+        conflict=str(doc.get("conflict") or "").strip(),
+    )
+
+
+def unique_constraint(doc: dict[str, Any], origin: str) -> type[Rule]:
+    """Factory for ``kind: UniqueConstraint`` documents (entry point ``kaudit.rule_kinds``)."""
+    missing = [k for k in _REQUIRED if k not in doc]
+    if missing:
+        raise ValueError(f"missing {', '.join(missing)}")
+    unknown = sorted(set(doc) - _KNOWN)
+    if unknown:
+        raise ValueError(f"unknown key(s) {', '.join(unknown)}")
+    code, name = str(doc["code"]), str(doc["name"])
+    if not CODE.match(code):
+        raise ValueError(f"code {code!r} is not two capital letters and three digits")
+    if not NAME.match(name):
+        raise ValueError(f"name {name!r} must be lower-case words joined by '-'")
+    summary = " ".join(str(doc["summary"]).split())
+    why = str(doc["why"]).strip()
+    if "Fix:" not in why:
+        raise ValueError("why must end with a paragraph starting 'Fix:'")
+    constraint = parse_constraint(doc)
+    class_name = "".join(part.capitalize() for part in name.split("-"))
+    return type(class_name, (UniqueConstraintRule,), {
+        "__doc__": f"{summary}\n\n{why}\n",
+        "__module__": __name__,
+        "code": code,
+        "name": name,
+        "severity": Severity.parse(str(doc["severity"])),
+        "constraint": constraint,
+        "origin": origin,
+    })
+
+
+def load_packs(paths: Sequence[Any]) -> list[type[Rule]]:
+    """The shipped packs, through the same reader ``--rules-dir`` uses."""
+    from kaudit.rules.registry import rules_from_yaml
+
+    rules: list[type[Rule]] = []
+    for path in paths:
+        rules.extend(rules_from_yaml(path, {KIND: unique_constraint}))
+    return rules
