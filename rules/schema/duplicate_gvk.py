@@ -101,13 +101,13 @@ class DuplicateGvk(Rule):
                     beaten.append((other, what))
             if beaten:
                 group = crd.spec.get("group")
-                names = ", ".join(f"{o.name} ({w})" for o, w in beaten)
+                taken = "; ".join(f"{w} is already served by CRD {o.name}" for o, w in beaten)
                 yield self.finding(
                     crd, at="/spec/names",
-                    message=f"CRD {crd.name} defines names in group {group} that "
-                            f"{names} already serve{_lc_text(logical_cluster(crd))}: the API "
-                            "server accepts the older definition only, so this one is not "
-                            "served (NamesAccepted=False) and its objects cannot be created",
+                    message=f"CRD {crd.name} in group {group}{_lc_text(logical_cluster(crd))}: "
+                            f"{taken}. The API server accepts only the older definition: this "
+                            "one gets NamesAccepted=False, is not served, and its objects "
+                            "cannot be created",
                     related=[related(o, "holds-name") for o, _ in beaten])
 
     def _lost(self, crd: KubeObject, index: int, cond: Any,

@@ -19,6 +19,7 @@ class _Claim:
     what: str
     name: str
     obj: KubeObject | None  # None: a built-in resource
+    kind: str = ""
 
 
 def _age(obj: KubeObject) -> tuple[str, str]:
@@ -50,7 +51,8 @@ class NameCollision(Rule):
         builtins: dict[str, list[_Claim]] = defaultdict(list)
         for names in builtin_names():
             for what, name in names.all():
-                builtins[name].append(_Claim(BUILTIN, names.group, what, name, None))
+                builtins[name].append(
+                    _Claim(BUILTIN, names.group, what, name, None, names.kind))
         for crd in crds(ctx):
             crd_names = Names.of_crd(crd)
             if crd_names is None:
@@ -93,7 +95,7 @@ class NameCollision(Rule):
                 if marker in seen:
                     continue
                 seen.add(marker)
-                whose = ("the built-in " + (f"{other.group} API" if other.group else "core API")
+                whose = (f"the built-in {other.kind} ({other.group or 'core'})"
                          if other.obj is None else f"{other.obj.ref.short} ({other.group})")
                 parts.append(f"{mine.what} {mine.name!r} is also the {other.what} of {whose}")
                 if other.obj is not None and all(r.ref.key != other.obj.key for r in rel):

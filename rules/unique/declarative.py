@@ -63,7 +63,8 @@ DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
 GROUP_KIND: tuple[Step, ...] = ("\x00groupKind",)
 """The key field ``{groupKind: true}``: ``Kind.group`` of the object, whatever its version."""
 _REQUIRED = ("code", "name", "severity", "summary", "why", "kinds", "key", "scope")
-_KNOWN = {*_REQUIRED, "kind", "where", "referencedBy", "keep", "passive", "conflict"}
+_KNOWN = {*_REQUIRED, "kind", "where", "referencedBy", "keep", "passive", "conflict",
+          "message"}
 
 
 # ---- fields and conditions -------------------------------------------------------------
@@ -269,6 +270,10 @@ class Constraint:
     keep_oldest_by: str | None = None
     passive: Passive | None = None
     conflict: str = ""
+    message: str = ""
+    """Optional wording of the finding's first clause: ``{value}`` (never a Secret value) and
+    ``{others}`` (the other objects) are filled in."""
+    secret_fields: bool = False
 
 
 @dataclass
@@ -277,6 +282,21 @@ class _Member:
     pointer: str
     values: tuple[Any, ...]
     referrers: list[KubeObject]
+
+
+def _view(obj: KubeObject, group_kind: bool, secret: bool) -> Any:
+    """The object as the key paths read it: ``Kind.group`` added for ``groupKind`` keys, and a
+    Secret's ``stringData`` merged over ``data`` (the API server does the same on write; both
+    hold digests here, taken over the same decoded bytes)."""
+    if not group_kind and not (secret and isinstance(obj.raw.get("stringData"), dict)):
+        return obj.raw
+    node = dict(obj.raw)
+    if group_kind:
+        node[GROUP_KIND[0]] = f"{obj.kind}.{obj.group}".rstrip(".")
+    if secret and isinstance(obj.raw.get("stringData"), dict):
+        data = obj.raw.get("data")
+        node["data"] = {**(data if isinstance(data, dict) else {}), **obj.raw["stringData"]}
+    return node
 
 
 def _age_key(obj: KubeObject) -> tuple[str, str, str]:
@@ -306,8 +326,7 @@ class UniqueConstraintRule(Rule):
             scopes = self._scopes(ctx, obj, classes)
             if not scopes:
                 continue
-            node = ({**obj.raw, GROUP_KIND[0]: f"{obj.kind}.{obj.group}".rstrip(".")}
-                    if with_group_kind else obj.raw)
+            node = _view(obj, with_group_kind, c.secret_fields)
             for values, pointers in joint(node, steps, defaults):
                 norm = tuple(f.normalise(v) for f, v in zip(c.key, values, strict=True))
                 pointer = next((p for p in reversed(pointers) if p), "")
@@ -354,16 +373,19 @@ class UniqueConstraintRule(Rule):
         main_field, main_value = pairs[-1]
         context = [f'{f.title} "{v}"' for f, v in pairs[:-1] if not f.secret]
         others_text = ", ".join(who(m) for m in others)
-        if main_field.secret:
+        if c.message:
+            head = c.message.format(value=main_value if not main_field.secret else "",
+                                    others=others_text)
+        elif main_field.secret:
             head = f"{main_field.title}: same value (digest match) as in {others_text}"
         else:
             head = f'{main_field.title} "{main_value}" is also used by {others_text}'
         if context:
-            head += f" (same {', '.join(context)})"
+            head += f", with the same {' and '.join(context)}"
         if target.referrers or target.obj.deletion_timestamp is not None:
             head = f"{who(target)}: {head}"
         where = c.scope.describe(scope_value, target.obj)
-        message = f"{head} {where}" if where else head
+        message = f"{head}{',' if context else ''} {where}" if where else head
         severity = self.severity
         passive = c.passive is not None and sum(
             not c.passive.applies(m.obj) for m in members) <= 1
@@ -449,7 +471,21 @@ def parse_constraint(doc: Mapping[str, Any]) -> Constraint:
         keep_oldest_by=keep_by,
         passive=passive,
         conflict=str(doc.get("conflict") or "").strip(),
+        message=_message(doc.get("message")),
+        secret_fields=any(f.get("secretData") for f in key_doc if isinstance(f, dict)),
     )
+
+
+def _message(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value).strip()
+    try:
+        text.format(value="", others="")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"message: only {{value}} and {{others}} may be filled in ({exc})") \
+            from None
+    return text
 
 
 def unique_constraint(doc: dict[str, Any], origin: str) -> type[Rule]:

@@ -76,41 +76,54 @@ def joint(node: Any, paths: Sequence[tuple[Step, ...]],
           defaults: Sequence[Any]) -> Iterator[tuple[tuple[Any, ...], tuple[str, ...]]]:
     """Value tuples of several paths, walking shared lists together (see the module doc).
 
-    Paths are resolved deepest first; a later path walks the lists an earlier one already
-    walked at the same index. Where a path has no value (for that item) its default is used;
-    with no default (``None``) that combination is skipped. Yields (values, pointers).
+    Every list a path walks (each ``[*]``) is enumerated once, item by item, and all paths
+    through that list read the same item. Where a path has no value for an item its default
+    is used; with no default (``None``) that combination is skipped. Yields (values, pointers).
     """
-    order = sorted(range(len(paths)), key=lambda i: -sum(s == WILD for s in paths[i]))
-    values: list[Any] = [None] * len(paths)
-    pointers: list[str] = [""] * len(paths)
+    prefixes = sorted({tuple(p[: i + 1]) for p in paths for i, s in enumerate(p) if s == WILD},
+                      key=len)
 
-    def resolve(k: int, bound: dict[tuple[Step, ...], int]) -> Iterator[None]:
-        if k == len(order):
-            yield None
-            return
-        i = order[k]
-        steps = paths[i]
-        concrete: list[Step] = []
-        free: list[tuple[Step, ...]] = []
+    def bind(steps: tuple[Step, ...], bound: dict[tuple[Step, ...], int | None]
+             ) -> tuple[Step, ...] | None:
+        out: list[Step] = []
         for j, step in enumerate(steps):
-            prefix = tuple(steps[: j + 1])
-            if step == WILD and prefix in bound:
-                concrete.append(bound[prefix])
+            if step == WILD:
+                index = bound.get(tuple(steps[: j + 1]))
+                if index is None:
+                    return None
+                out.append(index)
             else:
-                concrete.append(step)
-                if step == WILD:
-                    free.append(prefix)
-        found = list(walk(node, concrete))
-        if not found:
-            if defaults[i] is None:
-                return
-            values[i], pointers[i] = defaults[i], ""
-            yield from resolve(k + 1, bound)
-            return
-        for binds, pointer, value in found:
-            values[i], pointers[i] = value, pointer
-            more = dict(zip(free, binds, strict=True))
-            yield from resolve(k + 1, {**bound, **more} if more else bound)
+                out.append(step)
+        return tuple(out)
 
-    for _ in resolve(0, {}):
-        yield tuple(values), tuple(pointers)
+    def enumerate_lists(k: int, bound: dict[tuple[Step, ...], int | None]
+                        ) -> Iterator[dict[tuple[Step, ...], int | None]]:
+        if k == len(prefixes):
+            yield bound
+            return
+        prefix = prefixes[k]
+        parent = bind(prefix[:-1], bound)
+        found = [v for _, _, v in walk(node, parent)] if parent is not None else []
+        items = found[0] if found and isinstance(found[0], list) else []
+        if not items:
+            yield from enumerate_lists(k + 1, {**bound, prefix: None})
+            return
+        for i in range(len(items)):
+            yield from enumerate_lists(k + 1, {**bound, prefix: i})
+
+    for bound in enumerate_lists(0, {}):
+        values: list[Any] = []
+        pointers: list[str] = []
+        for steps, default in zip(paths, defaults, strict=True):
+            concrete = bind(steps, bound)
+            found = list(walk(node, concrete)) if concrete is not None else []
+            if found:
+                pointers.append(found[0][1])
+                values.append(found[0][2])
+            elif default is not None:
+                pointers.append("")
+                values.append(default)
+            else:
+                break
+        else:
+            yield tuple(values), tuple(pointers)

@@ -132,7 +132,8 @@ class OverlappingSelectors(Rule):
                                if matches(_pdb_selector(p), labels)), key=lambda p: p.name)
             if len(covering) < 2:
                 continue
-            what = "its pods are" if obj.kind != "Pod" else "it is"
+            what = f"pods of {obj.ref.short} are" if obj.kind != "Pod" else \
+                f"Pod {obj.namespace}/{obj.name} is"
             yield self.finding(
                 obj, at=pointer,
                 message=f"{what} covered by {len(covering)} PodDisruptionBudgets "
