@@ -105,9 +105,9 @@ class DuplicateGvk(Rule):
                 yield self.finding(
                     crd, at="/spec/names",
                     message=f"CRD {crd.name} in group {group}{_lc_text(logical_cluster(crd))}: "
-                            f"{taken}. The API server accepts only the older definition: this "
-                            "one gets NamesAccepted=False, is not served, and its objects "
-                            "cannot be created",
+                            f"{taken}. Only the CRD created first gets the name; the other gets "
+                            "NamesAccepted=False, is not served, and its objects cannot be "
+                            "created",
                     related=[related(o, "holds-name") for o, _ in beaten])
 
     def _lost(self, crd: KubeObject, index: int, cond: Any,

@@ -123,8 +123,8 @@ class OverlappingSelectors(Rule):
         subjects: list[tuple[KubeObject, Mapping[str, str], str]] = [
             (w, _template_labels(w), "/spec/template/metadata/labels") for w in workloads]
         for pod in ctx.objects("Pod", ""):
-            owners = ctx.owners(pod)
-            if any(link.obj is not None for link in owners):
+            if any(link.obj is not None and (link.obj.group, link.obj.kind) in WORKLOADS
+                   for link in ctx.owners(pod)):
                 continue  # its controller is in the snapshot and is checked instead
             subjects.append((pod, pod.labels, "/metadata/labels"))
         for obj, labels, pointer in subjects:
