@@ -42,8 +42,10 @@ class DuplicateGvk(Rule):
     different schema identities (kcp #3252: two stores behind one resource, requests reach
     either at random). A CRD for a kind kube-apiserver serves natively (e.g.
     ``clusterroles.rbac.authorization.k8s.io``) is reported too — except in a kcp
-    installation, where such CRDs are how kcp serves the built-in APIs in its workspaces
-    (kcp has no built-in RBAC or admission types of its own): there they are legitimate.
+    installation, where CRDs for built-in groups (RBAC, admission) are how kcp serves those
+    APIs in its workspaces: there they are legitimate and not reported. kcp is recognised by
+    objects or CRDs in ``*.kcp.io`` groups, the ``kcp.io/cluster`` annotation, or kcp's own
+    annotations on the CRD.
     Fix: delete or rename the losing definition (move its kind/plural to another group), keep
     one copy of a CRD defined twice, or unbind (delete) the stale kcp APIBinding and recreate
     its objects under the remaining one.

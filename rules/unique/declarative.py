@@ -242,7 +242,7 @@ class Scope:
         if self.type == "cluster":
             return ""
         if self.type == "namespace":
-            return f"in namespace {value}" if value else "cluster-wide"
+            return f"in namespace {value}" if value else ""
         if value == UNKNOWN_DEFAULT:
             return "among objects that name no ingress class (the default class)"
         return f'for ingress class "{value}"'
