@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 
 from kaudit.rules import (
     Family,
@@ -27,7 +29,8 @@ class ApiserviceUnavailable(Rule):
     deletion cannot list the group's content and stays Terminating
     (``NamespaceDeletionDiscoveryFailure``), and the garbage collector and quota controllers
     stop syncing for every resource. The finding names the backend Service, the reason the
-    aggregator gives, and the Terminating namespaces the outage holds up.
+    aggregator gives, and the Terminating namespaces the outage holds up. An APIService that
+    turned unavailable less than ``grace`` ago (a backend restarting) is not reported yet.
     Fix: bring the backend back (its Pods, endpoints and certificates), or delete the
     APIService if the extension server was uninstalled.
     """
@@ -37,7 +40,11 @@ class ApiserviceUnavailable(Rule):
     family = Family.SCHEMA
     severity = Severity.ERROR
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    @dataclass(frozen=True)
+    class Options:
+        grace: timedelta = timedelta(minutes=5)
+
+    def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         terminating = [ns for ns in ctx.objects("Namespace", "")
                        if ns.deletion_timestamp is not None]
         for svc in apiservices(ctx):
@@ -55,6 +62,8 @@ class ApiserviceUnavailable(Rule):
             namespace = str(backend.get("namespace") or "")
             service_ref = ObjectRef("v1", "Service", namespace, str(backend["name"]))
             since = parse_time(cond.get("lastTransitionTime"))
+            if since is not None and ctx.now - since < ctx.options.grace:
+                continue
             age = f" for {format_duration(ctx.now - since)}" if since else ""
             reason = cond.get("reason") or "unknown reason"
             detail = f": {cond['message']}" if cond.get("message") else ""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 
 from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, related
-from kaudit_rules.schema.apis import KCP_APIS, logical_cluster
+from kaudit_rules.schema.apis import KCP_APIS, logical_cluster, parse_time
 
 BINDS = "binds"      # graph relation APIBinding -> APIExport (kaudit.graph.edges.kcp)
 EXPORTS = "exports"  # graph relation APIExport -> APIResourceSchema
@@ -18,7 +20,9 @@ class KcpBindingDrift(Rule):
     keeps serving the old one from ``status.boundResources``, and a second binding of the same
     resource is refused or, before kcp 0.27, silently doubled (see SC001). An APIBinding with
     ``BindingUpToDate=False`` (for example ``NamingConflicts``) did not bind some resources at
-    all: consumers of the workspace do not get the API they asked for. The export is looked
+    all: consumers of the workspace do not get the API they asked for (reported once the
+    condition is older than ``grace``, so a binding still settling is left alone). The export
+    is looked
     up in the inputs (by name, preferring the logical cluster in
     ``status.apiExportClusterName``); when it is not there, only the condition is checked.
     Fix: rebind to the export that now serves the resource (delete and recreate the stale
@@ -31,14 +35,21 @@ class KcpBindingDrift(Rule):
     family = Family.SCHEMA
     severity = Severity.WARNING
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+    @dataclass(frozen=True)
+    class Options:
+        grace: timedelta = timedelta(minutes=5)
+
+    def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         for binding in ctx.objects("APIBinding", KCP_APIS):
-            yield from self._condition(binding)
+            yield from self._condition(ctx, binding)
             yield from self._stale_schemas(ctx, binding)
 
-    def _condition(self, binding: KubeObject) -> Iterator[Finding]:
+    def _condition(self, ctx: RuleContext[Options], binding: KubeObject) -> Iterator[Finding]:
         for i, cond in binding.iter_conditions_with_index():
             if cond.get("type") == "BindingUpToDate" and str(cond.get("status")) == "False":
+                since = parse_time(cond.get("lastTransitionTime"))
+                if since is not None and ctx.now - since < ctx.options.grace:
+                    continue
                 reason = cond.get("reason") or "unknown reason"
                 detail = f": {cond['message']}" if cond.get("message") else ""
                 yield self.finding(
