@@ -35,11 +35,10 @@ is required)::
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from kaudit.rules import (
@@ -50,202 +49,18 @@ from kaudit.rules import (
     Rule,
     RuleContext,
     Severity,
-    Snapshot,
     related,
 )
-from kaudit_rules.unique.fields import Step, joint, parse_path, walk
+from kaudit_rules.unique.conditions import GROUP_KIND, Condition, FieldSpec, parse_conditions
+from kaudit_rules.unique.fields import joint
+from kaudit_rules.unique.scopes import ClassIndex, Scope
 
 KIND = "UniqueConstraint"
 CODE = re.compile(r"^[A-Z]{2}\d{3}$")
 NAME = re.compile(r"^[a-z][a-z0-9-]*$")
-INGRESS_CLASS_GROUP = "networking.k8s.io"
-DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
-GROUP_KIND: tuple[Step, ...] = ("\x00groupKind",)
-"""The key field ``{groupKind: true}``: ``Kind.group`` of the object, whatever its version."""
 _REQUIRED = ("code", "name", "severity", "summary", "why", "kinds", "key", "scope")
 _KNOWN = {*_REQUIRED, "kind", "where", "referencedBy", "keep", "passive", "conflict",
           "message"}
-
-
-# ---- fields and conditions -------------------------------------------------------------
-@dataclass(frozen=True)
-class FieldSpec:
-    """Where one value is read: a path, a label, an annotation, or a Secret data key."""
-
-    title: str
-    steps: tuple[Step, ...]
-    secret: bool = False
-    default: Any = None
-    mapping: Mapping[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def parse(cls, doc: Any, where: str) -> FieldSpec:
-        if not isinstance(doc, dict):
-            raise ValueError(f"{where}: expected a mapping with field/label/annotation/"
-                             f"secretData, got {doc!r}")
-        if doc.get("groupKind") is True:
-            return cls(title=str(doc.get("title") or "kind"), steps=GROUP_KIND)
-        sources = [k for k in ("field", "label", "annotation", "secretData") if k in doc]
-        if len(sources) != 1:
-            raise ValueError(f"{where}: give exactly one of field, label, annotation, "
-                             "secretData, groupKind: true")
-        source = sources[0]
-        name = doc[source]
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"{where}: {source} must be a non-empty string")
-        if source == "field":
-            steps = parse_path(name)
-        elif source == "label":
-            steps = ("metadata", "labels", name)
-        elif source == "annotation":
-            steps = ("metadata", "annotations", name)
-        else:
-            steps = ("data", name)
-        mapping = doc.get("map") or {}
-        if not isinstance(mapping, dict):
-            raise ValueError(f"{where}: map must be a mapping of value -> value")
-        return cls(title=str(doc.get("title") or name), steps=steps,
-                   secret=source == "secretData", default=doc.get("default"),
-                   mapping={str(k): str(v) for k, v in mapping.items()})
-
-    def values(self, obj: KubeObject) -> list[Any]:
-        found = [v for _, _, v in walk(obj.raw, self.steps)]
-        if not found and self.default is not None:
-            found = [self.default]
-        return [self.normalise(v) for v in found]
-
-    def normalise(self, value: Any) -> Any:
-        if isinstance(value, dict | list):
-            return json.dumps(value, sort_keys=True)
-        text = value if isinstance(value, str) else json.dumps(value)
-        return self.mapping.get(text, text)
-
-
-_OPS = ("equals", "notEquals", "in", "notIn", "exists")
-
-
-@dataclass(frozen=True)
-class Condition:
-    """One filter: ``{field|label|annotation: …, equals|notEquals|in|notIn|exists: …}``."""
-
-    subject: FieldSpec
-    op: str
-    value: Any
-
-    @classmethod
-    def parse(cls, doc: Any, where: str) -> Condition:
-        if not isinstance(doc, dict):
-            raise ValueError(f"{where}: a condition is a mapping, got {doc!r}")
-        ops = [k for k in _OPS if k in doc]
-        if len(ops) != 1:
-            raise ValueError(f"{where}: give exactly one of {', '.join(_OPS)}")
-        op = ops[0]
-        subject = FieldSpec.parse({k: v for k, v in doc.items() if k not in _OPS}, where)
-        value = doc[op]
-        if op in ("in", "notIn"):
-            if not isinstance(value, list):
-                raise ValueError(f"{where}: {op} takes a list")
-            value = frozenset(subject.normalise(v) for v in value)
-        elif op in ("equals", "notEquals"):
-            value = subject.normalise(value)
-        elif not isinstance(value, bool):
-            raise ValueError(f"{where}: exists takes true or false")
-        return cls(subject, op, value)
-
-    def holds(self, obj: KubeObject) -> bool:
-        found = self.subject.values(obj)
-        if self.op == "exists":
-            return bool(found) == self.value
-        if self.op == "equals":
-            return self.value in found
-        if self.op == "notEquals":
-            return self.value not in found
-        if self.op == "in":
-            return any(v in self.value for v in found)
-        return not any(v in self.value for v in found)
-
-
-def _conditions(doc: Any, where: str) -> tuple[Condition, ...]:
-    if doc is None:
-        return ()
-    if not isinstance(doc, list):
-        raise ValueError(f"{where}: expected a list of conditions")
-    return tuple(Condition.parse(c, f"{where}[{i}]") for i, c in enumerate(doc))
-
-
-# ---- scopes ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ClassIndex:
-    """Which ingress class an object without one belongs to.
-
-    Controllers that follow the ingress-class convention (ingress-nginx, Kong's KIC and
-    others) also take objects that name no class when their IngressClass is marked
-    ``ingressclass.kubernetes.io/is-default-class: "true"``; when no IngressClass is the
-    default, such objects belong to nobody. When the inputs hold no IngressClass at all the
-    default is unknown, so unclassed objects are grouped with each other only.
-    """
-
-    read: bool
-    default: str | None
-
-    @classmethod
-    def of(cls, snapshot: Snapshot) -> ClassIndex:
-        defaults = sorted(
-            o.name for o in snapshot.of_kind("IngressClass", INGRESS_CLASS_GROUP)
-            if str(o.annotations.get(DEFAULT_CLASS_ANNOTATION, "")).lower() == "true")
-        return cls(read=snapshot.was_read(INGRESS_CLASS_GROUP, "IngressClass"),
-                   default=defaults[0] if defaults else None)
-
-
-UNKNOWN_DEFAULT = "\x00default"
-
-
-@dataclass(frozen=True)
-class Scope:
-    type: str
-    fields: tuple[tuple[Step, ...], ...] = ()
-    annotations: tuple[str, ...] = ()
-
-    @classmethod
-    def parse(cls, doc: Any) -> Scope:
-        if isinstance(doc, str):
-            doc = {"type": doc}
-        if not isinstance(doc, dict) or doc.get("type") not in (
-                "cluster", "namespace", "ingressClass"):
-            raise ValueError("scope.type must be cluster, namespace or ingressClass")
-        kind = doc["type"]
-        if kind != "ingressClass":
-            return cls(kind)
-        fields_ = tuple(parse_path(p) for p in doc.get("fields", ["spec.ingressClassName"]))
-        annotations = tuple(doc.get("annotations", ["kubernetes.io/ingress.class"]))
-        return cls(kind, fields_, annotations)
-
-    def of(self, obj: KubeObject, classes: ClassIndex) -> str | None:
-        """The scope value of ``obj``; ``None`` when no controller instance takes it."""
-        if self.type == "cluster":
-            return ""
-        if self.type == "namespace":
-            return obj.namespace
-        for steps in self.fields:
-            value = obj.get(*steps)
-            if isinstance(value, str) and value:
-                return value
-        for name in self.annotations:
-            value = obj.annotations.get(name)
-            if isinstance(value, str) and value:
-                return value
-        if classes.default is not None:
-            return classes.default
-        return None if classes.read else UNKNOWN_DEFAULT
-
-    def describe(self, value: str, obj: KubeObject) -> str:
-        if self.type == "cluster":
-            return ""
-        if self.type == "namespace":
-            return f"in namespace {value}" if value else ""
-        if value == UNKNOWN_DEFAULT:
-            return "among objects that name no ingress class (the default class)"
-        return f'for ingress class "{value}"'
 
 
 # ---- the rule --------------------------------------------------------------------------
@@ -458,14 +273,14 @@ def parse_constraint(doc: Mapping[str, Any]) -> Constraint:
         if not isinstance(p, dict) or not isinstance(p.get("when"), list):
             raise ValueError("passive needs when: a list of condition lists")
         passive = Passive(
-            when=tuple(_conditions(g, f"passive.when[{i}]") for i, g in enumerate(p["when"])),
+            when=tuple(parse_conditions(g, f"passive.when[{i}]") for i, g in enumerate(p["when"])),
             severity=Severity.parse(str(p.get("severity", "info"))),
             because=str(p.get("because") or "the others do not act on it"))
     return Constraint(
         kinds=_kinds(doc["kinds"]),
         key=tuple(FieldSpec.parse(f, f"key[{i}]") for i, f in enumerate(key_doc)),
         scope=Scope.parse(doc["scope"]),
-        where=_conditions(doc.get("where"), "where"),
+        where=parse_conditions(doc.get("where"), "where"),
         referenced_by=relation,
         referrer_kinds=referrer_kinds,
         keep_oldest_by=keep_by,
