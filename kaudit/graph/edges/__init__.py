@@ -3,7 +3,15 @@
 
 from __future__ import annotations
 
-from kaudit.graph.edges import crds, crossplane, events, namespaces, ownerrefs
+from kaudit.graph.edges import (
+    crds,
+    crossplane,
+    events,
+    kcp,
+    kong_credentials,
+    namespaces,
+    ownerrefs,
+)
 from kaudit.graph.edges.fieldrefs import FieldRef, field_extractor
 from kaudit.graph.model import Extractor
 
@@ -15,6 +23,10 @@ FIELD_REFS: tuple[FieldRef, ...] = (
     crossplane.XR_TO_CLAIM_V2,
     crossplane.XR_TO_COMPOSED,
     crossplane.XR_TO_COMPOSED_V2,
+    kong_credentials.CONSUMER_TO_CREDENTIAL,
+    kcp.BINDING_TO_EXPORT,
+    kcp.EXPORT_TO_SCHEMA,
+    kcp.EXPORT_TO_SCHEMA_V1A2,
 )
 
 EXTRACTORS: tuple[Extractor, ...] = (

@@ -1,0 +1,147 @@
+"""Controllers, autoscalers and disruption budgets that claim the same pods."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, related
+from kaudit_rules.unique.selectors import describe, index_key, matches
+
+WORKLOADS = (("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"),
+             ("apps", "ReplicaSet"), ("", "ReplicationController"))
+HPA = ("autoscaling", "HorizontalPodAutoscaler")
+PDB = ("policy", "PodDisruptionBudget")
+
+
+def _selector(obj: KubeObject) -> Mapping[str, Any] | None:
+    value = obj.spec.get("selector")
+    if obj.kind == "ReplicationController" and isinstance(value, dict):
+        return {"matchLabels": value} if value else None
+    return value if isinstance(value, dict) else None
+
+
+def _template_labels(obj: KubeObject) -> Mapping[str, str]:
+    labels = obj.get("spec", "template", "metadata", "labels")
+    return labels if isinstance(labels, dict) else {}
+
+
+def _adopts(parent: KubeObject, child: KubeObject) -> bool:
+    """A Deployment adopts the orphaned ReplicaSets its selector matches: not a fight."""
+    return parent.kind == "Deployment" and child.kind == "ReplicaSet"
+
+
+def _has_controller(obj: KubeObject) -> bool:
+    return any(ref.get("controller") is True for ref in obj.owner_references)
+
+
+class OverlappingSelectors(Rule):
+    """Two controllers, two autoscalers or several disruption budgets claim the same pods.
+
+    Workload controllers in one namespace whose selectors match each other's pod template
+    fight over those pods: each counts the other's pods as its own, scales them down or adopts
+    them, and rollouts never settle. Two HorizontalPodAutoscalers on one target overwrite each
+    other's replica count. A pod covered by more than one PodDisruptionBudget cannot be
+    evicted at all (the eviction API refuses it), so node drains hang. A ReplicaSet owned by
+    its Deployment is the Deployment's own and is not counted.
+    Fix: make the selectors disjoint (add a distinguishing label to one template and its
+    selector), delete the extra HorizontalPodAutoscaler, or narrow the budgets so each pod has
+    one.
+    """
+
+    code = "UQ002"
+    name = "overlapping-selectors"
+    family = Family.UNIQUE
+    severity = Severity.WARNING
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        workloads = [o for g, k in WORKLOADS for o in ctx.objects(k, g)
+                     if not _has_controller(o) and _selector(o)
+                     and o.deletion_timestamp is None]
+        yield from self._controllers(workloads)
+        yield from self._autoscalers(ctx)
+        yield from self._budgets(ctx, workloads)
+
+    def _controllers(self, workloads: list[KubeObject]) -> Iterator[Finding]:
+        by_label: dict[tuple[str, str, str], list[KubeObject]] = defaultdict(list)
+        unindexed: dict[str, list[KubeObject]] = defaultdict(list)
+        for obj in workloads:
+            key = index_key(_selector(obj))
+            if key is None:
+                unindexed[obj.namespace].append(obj)
+            else:
+                by_label[(obj.namespace, *key)].append(obj)
+        reported: set[tuple[Any, Any]] = set()
+        for obj in workloads:
+            labels = _template_labels(obj)
+            candidates = [c for k, v in sorted(labels.items())
+                          for c in by_label.get((obj.namespace, k, str(v)), [])]
+            candidates += unindexed.get(obj.namespace, [])
+            for other in candidates:
+                if other is obj or not matches(_selector(other), labels):
+                    continue
+                if _adopts(other, obj) or _adopts(obj, other):
+                    continue
+                pair = tuple(sorted((obj.key, other.key)))
+                if pair in reported:
+                    continue
+                reported.add(pair)
+                first, second = sorted((obj, other), key=lambda o: o.key)
+                yield self.finding(
+                    second, at="/spec/selector",
+                    message=f"selector ({describe(_selector(other))}) of {other.ref.short} "
+                            f"matches the pod template of {obj.ref.short}: both controllers "
+                            "claim the same pods and fight over their number",
+                    related=[related(first, "overlaps")])
+
+    def _autoscalers(self, ctx: RuleContext) -> Iterator[Finding]:
+        targets: dict[tuple[str, str, str], list[KubeObject]] = defaultdict(list)
+        for hpa in ctx.objects(HPA[1], HPA[0]):
+            ref = hpa.spec.get("scaleTargetRef")
+            if isinstance(ref, dict) and ref.get("kind") and ref.get("name"):
+                targets[(hpa.namespace, str(ref["kind"]), str(ref["name"]))].append(hpa)
+        for (namespace, kind, name), hpas in sorted(targets.items()):
+            if len(hpas) < 2:
+                continue
+            hpas = sorted(hpas, key=lambda o: o.name)
+            others = ", ".join(h.name for h in hpas[:-1])
+            target = f"{namespace}/{name}" if namespace else name
+            yield self.finding(
+                hpas[-1], at="/spec/scaleTargetRef",
+                message=f"{kind} {target} is also scaled by "
+                        f"HorizontalPodAutoscaler {others}: they overwrite each other's "
+                        "replica count",
+                related=[related(h, "also-scales") for h in hpas[:-1]])
+
+    def _budgets(self, ctx: RuleContext, workloads: list[KubeObject]) -> Iterator[Finding]:
+        budgets: dict[str, list[KubeObject]] = defaultdict(list)
+        for pdb in ctx.objects(PDB[1], PDB[0]):
+            budgets[pdb.namespace].append(pdb)
+        if not budgets:
+            return
+        subjects: list[tuple[KubeObject, Mapping[str, str], str]] = [
+            (w, _template_labels(w), "/spec/template/metadata/labels") for w in workloads]
+        for pod in ctx.objects("Pod", ""):
+            if any(link.obj is not None and (link.obj.group, link.obj.kind) in WORKLOADS
+                   for link in ctx.owners(pod)):
+                continue  # its controller is in the snapshot and is checked instead
+            subjects.append((pod, pod.labels, "/metadata/labels"))
+        for obj, labels, pointer in subjects:
+            covering = sorted((p for p in budgets.get(obj.namespace, ())
+                               if matches(_pdb_selector(p), labels)), key=lambda p: p.name)
+            if len(covering) < 2:
+                continue
+            what = f"pods of {obj.ref.short} are" if obj.kind != "Pod" else \
+                f"Pod {obj.namespace}/{obj.name} is"
+            yield self.finding(
+                obj, at=pointer,
+                message=f"{what} covered by {len(covering)} PodDisruptionBudgets "
+                        f"({', '.join(p.name for p in covering)}): the eviction API refuses "
+                        "pods with more than one budget, so node drains hang on them",
+                related=[related(p, "budget") for p in covering])
+
+
+def _pdb_selector(pdb: KubeObject) -> Mapping[str, Any] | None:
+    value = pdb.spec.get("selector")
+    return value if isinstance(value, dict) else None
