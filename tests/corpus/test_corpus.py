@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kaudit.snapshot.files import MANIFEST_SUFFIXES, load_paths
+from kaudit.snapshot.files import MANIFEST_SUFFIXES, load_paths, load_snapshot
 from tests.audit import audit
 from tests.conftest import shared_dir
 
@@ -72,6 +72,28 @@ def test_each_argo_fixture_scans(corpus: Path) -> None:
     """Argo CD's health fixtures are independent objects, many deliberately unhealthy: each is
     audited alone, without a crash (a crash is KA003)."""
     folder = corpus / "dumps/argo-cd-health-testdata"
+    deleting: list[str] = []
     for path in sorted(folder.rglob("*.yaml")):
         report = audit([str(path)])
         assert not [f for f in report["findings"] if f["code"] == "KA003"], path
+        snapshot = load_snapshot([str(path)])
+        deleting.extend(f"{path.relative_to(folder)}: {o.ref.short}" for o in snapshot
+                        if o.deletion_timestamp is not None)
+    # Every object with a deletionTimestamp was read as one (an unquoted YAML 1.1 timestamp
+    # included) and went through the FN rules above without a crash.
+    assert len(deleting) == 26, deleting
+
+
+def test_argo_deleting_fixtures_get_finalizer_evidence(corpus: Path) -> None:
+    """A stuck deletion in a lone fixture names who owes the finalizer, from the finalizer's
+    domain and the object's own API group when no CRD is in the inputs."""
+    path = corpus / ("dumps/argo-cd-health-testdata/resource_customizations/"
+                     "promoter.argoproj.io/GitRepository/testdata/deleting.yaml")
+    report = audit([str(path)], now="2025-07-04T13:00:00Z", select=["FN001"])
+    (finding,) = report["findings"]
+    assert finding["evidence"]["controller"] == (
+        "the controller of API group promoter.argoproj.io (the object's own group)")
+    assert finding["fix"][-2:] == [
+        {"op": "test", "path": "/metadata/finalizers/0",
+         "value": "gitrepository.promoter.argoproj.io/finalizer"},
+        {"op": "remove", "path": "/metadata/finalizers/0"}]
