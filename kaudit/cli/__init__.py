@@ -9,6 +9,8 @@ import traceback
 import typer
 
 from kaudit.cli import exitcodes, rules_cmd
+from kaudit.cli.explain_cmd import explain_command
+from kaudit.cli.graph_cmd import graph_command
 from kaudit.cli.scan import scan
 
 app = typer.Typer(
@@ -20,6 +22,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("scan")(scan)
+app.command("explain")(explain_command)
+app.command("graph")(graph_command)
 app.add_typer(rules_cmd.app, name="rules")
 
 

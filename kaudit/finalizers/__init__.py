@@ -9,6 +9,7 @@ the CLI can both use it without either importing the other.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,10 +55,13 @@ class FinalizerView:
 
 
 def view(obj: KubeObject, index: int, snapshot: Snapshot, now: datetime,
-         groups: dict[str, str] | None = None) -> FinalizerView:
+         groups: dict[str, str] | None = None,
+         events: Sequence[KubeObject] = ()) -> FinalizerView:
+    """``groups``: ``served_groups(snapshot)``, computed once per scan by the caller;
+    ``events``: the Events about ``obj``, from the graph."""
     finalizer = obj.finalizers[index]
     owner = identify(finalizer, obj, snapshot, groups)
-    liveness = assess(owner, obj, snapshot, now)
+    liveness = assess(owner, obj, snapshot, now, events)
     reported = tuple(object_reports(obj)) if not owner.is_gc else ()
     return FinalizerView(finalizer, index, owner, liveness, reported,
                          leaves_behind(obj, owner))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import fnmatch
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -62,7 +62,7 @@ class Liveness:
         if self.state is State.CONTROL_PLANE:
             head = "part of the control plane"
         elif self.state is State.GC:
-            head = "the garbage collector"
+            head = "removes it once the dependents allow"
         elif self.state is State.UNKNOWN:
             unread = f"; not read: {', '.join(self.unreadable)}" if self.unreadable else ""
             return f"liveness unknown (nothing in the snapshot tells{unread})"
@@ -91,14 +91,16 @@ def _gapped(snapshot: Snapshot, what: str) -> bool:
                for gap in snapshot.gaps)
 
 
-def assess(owner: Owner, obj: KubeObject, snapshot: Snapshot, now: datetime) -> Liveness:
+def assess(owner: Owner, obj: KubeObject, snapshot: Snapshot, now: datetime,
+           events: Sequence[KubeObject] = ()) -> Liveness:
     """Weigh the evidence about ``owner``'s controller. Any sign of life wins over signs of
-    death: a false "gone" sends on-call engineers to strip finalizers from a working system."""
+    death: a false "gone" sends on-call engineers to strip finalizers from a working system.
+    ``events`` are the Events about ``obj`` (the graph's ``about`` edges), if known."""
     if owner.kind is OwnerKind.GC:
         return Liveness(State.GC)
     if owner.kind is OwnerKind.CONTROL_PLANE:
         return Liveness(State.CONTROL_PLANE)
-    evidence: list[Evidence] = []
+    evidence: list[Evidence] = list(_recent_events(owner, events, now))
     unreadable: list[str] = []
     for group in owner.groups:
         evidence.extend(_api_group(group, obj, snapshot, unreadable))
@@ -112,6 +114,37 @@ def assess(owner: Owner, obj: KubeObject, snapshot: Snapshot, now: datetime) -> 
     else:
         state = State.UNKNOWN
     return Liveness(state, tuple(evidence), tuple(dict.fromkeys(unreadable)))
+
+
+# ---- the controller's own recent reports -------------------------------------------------
+RECENT = timedelta(minutes=10)
+
+
+def _recent_events(owner: Owner, events: Sequence[KubeObject],
+                   now: datetime) -> Iterator[Evidence]:
+    """An Event about the object, emitted by a component named after the controller's API
+    group within the last ``RECENT`` minutes: the controller is running and still trying."""
+    if not owner.groups:
+        return
+    best: tuple[datetime, KubeObject] | None = None
+    for event in events:
+        component = " ".join(str(x) for x in (
+            event.get("source", "component"), event.raw.get("reportingController"),
+            event.raw.get("reportingComponent")) if x)
+        if not any(g in component for g in owner.groups):
+            continue
+        when = maybe_time(event.raw.get("lastTimestamp")) or \
+            maybe_time(event.raw.get("eventTime")) or \
+            maybe_time(event.get("series", "lastObservedTime"))
+        if when is None or not timedelta(0) <= now - when <= RECENT:
+            continue
+        if best is None or when > best[0]:
+            best = (when, event)
+    if best is not None:
+        when, event = best
+        yield Evidence(State.ALIVE, f"it reported {event.raw.get('reason') or 'an event'} "
+                                    f"about this object {format_duration(now - when)} ago",
+                       event.ref)
 
 
 # ---- the API group ----------------------------------------------------------------------

@@ -51,6 +51,11 @@ def waiting_on(ctx: RuleContext[Any], obj: KubeObject) -> list[Related]:
     return _unique(out)
 
 
+def events_about(ctx: RuleContext[Any], obj: KubeObject) -> list[KubeObject]:
+    """The Events about ``obj`` (evidence that its controller is still at work)."""
+    return [link.obj for link in ctx.graph.incoming(obj.key, "about") if link.obj is not None]
+
+
 def _unique(items: list[Related]) -> list[Related]:
     seen: set[tuple[str, str, str, str, str]] = set()
     out: list[Related] = []

@@ -6,7 +6,11 @@ from collections.abc import Iterator
 
 from kaudit.finalizers import GC_FINALIZERS, State, served_groups, view
 from kaudit.rules import Family, Finding, Rule, RuleContext, Severity, format_duration
-from kaudit_rules.finalizers.common import describe_view, finalizer_fix
+from kaudit_rules.finalizers.common import (
+    describe_view,
+    events_about,
+    finalizer_fix,
+)
 
 _LOWER = {Severity.ERROR: Severity.WARNING, Severity.WARNING: Severity.INFO,
           Severity.INFO: Severity.INFO}
@@ -44,7 +48,7 @@ class OrphanedFinalizer(Rule):
             for i, finalizer in enumerate(finalizers):
                 if finalizer in GC_FINALIZERS:
                     continue
-                fv = view(obj, i, ctx.snapshot, ctx.now, groups)
+                fv = view(obj, i, ctx.snapshot, ctx.now, groups, events_about(ctx, obj))
                 if fv.liveness.state is not State.GONE:
                     continue
                 deleted_at = obj.deletion_timestamp

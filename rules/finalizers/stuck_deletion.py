@@ -8,7 +8,12 @@ from datetime import timedelta
 
 from kaudit.finalizers import GC_FINALIZERS, served_groups, view
 from kaudit.rules import Family, Finding, Rule, RuleContext, Severity, format_duration, format_time
-from kaudit_rules.finalizers.common import describe_view, finalizer_fix, waiting_on
+from kaudit_rules.finalizers.common import (
+    describe_view,
+    events_about,
+    finalizer_fix,
+    waiting_on,
+)
 
 
 class StuckDeletion(Rule):
@@ -52,7 +57,7 @@ class StuckDeletion(Rule):
             for i, finalizer in enumerate(finalizers):
                 if finalizer in GC_FINALIZERS:
                     continue  # FN003 (foregroundDeletion) and FN005 (orphan) explain these
-                fv = view(obj, i, ctx.snapshot, ctx.now, groups)
+                fv = view(obj, i, ctx.snapshot, ctx.now, groups, events_about(ctx, obj))
                 text, related_objs = describe_view(fv)
                 wait_text = ""
                 if waits:

@@ -3,7 +3,15 @@
 
 from __future__ import annotations
 
-from kaudit.graph.edges import crds, crossplane, events, namespaces, ownerrefs
+from kaudit.graph.edges import (
+    apiservice,
+    crds,
+    crossplane,
+    events,
+    namespaces,
+    ownerrefs,
+    workloads,
+)
 from kaudit.graph.edges.fieldrefs import FieldRef, field_extractor
 from kaudit.graph.model import Extractor
 
@@ -15,6 +23,8 @@ FIELD_REFS: tuple[FieldRef, ...] = (
     crossplane.XR_TO_CLAIM_V2,
     crossplane.XR_TO_COMPOSED,
     crossplane.XR_TO_COMPOSED_V2,
+    *workloads.FIELD_REFS,
+    apiservice.APISERVICE_SERVICE,
 )
 
 EXTRACTORS: tuple[Extractor, ...] = (
