@@ -23,7 +23,6 @@ FIELD_REFS: tuple[FieldRef, ...] = (
     crossplane.XR_TO_CLAIM_V2,
     crossplane.XR_TO_COMPOSED,
     crossplane.XR_TO_COMPOSED_V2,
-    *workloads.FIELD_REFS,
     apiservice.APISERVICE_SERVICE,
 )
 
@@ -31,6 +30,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     ownerrefs.EXTRACTOR,
     namespaces.EXTRACTOR,
     crds.EXTRACTOR,
+    workloads.EXTRACTOR,
     *(field_extractor(ref) for ref in FIELD_REFS),
 )
 

@@ -2,11 +2,20 @@
 
 What a pod needs to run, as declarative references: a missing ConfigMap or claim is why a pod
 hangs in ContainerCreating, and a claim's volume is what ``pvc-protection`` protects.
+
+Pods are the most numerous objects of a cluster and these are twenty-odd references per pod,
+so the ``FieldRef`` lines are compiled into one path trie and each pod is walked once (walking
+each line separately cost 5 s per 50k pods; the trie walk visits only keys that exist).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from typing import Any
+
 from kaudit.graph.edges.fieldrefs import ANY, FieldRef
+from kaudit.graph.model import Edge, Extractor
+from kaudit.snapshot import Snapshot
 
 RUNS_ON = "runs-on"   # Pod -> Node
 USES = "uses"         # Pod -> ServiceAccount/ConfigMap/Secret/PVC
@@ -56,3 +65,54 @@ FIELD_REFS: tuple[FieldRef, ...] = (
     POD_SECRET_VOLUMES, POD_PROJECTED_CONFIGMAPS, POD_PROJECTED_SECRETS, POD_CLAIMS,
     *POD_CONTAINER_REFS, PVC_VOLUME,
 )
+
+
+_REFS = "\0refs"
+
+
+def _trie(refs: Sequence[FieldRef]) -> dict[str, Any]:
+    root: dict[str, Any] = {}
+    for ref in refs:
+        node = root
+        for step in ref.path:
+            node = node.setdefault(step, {})
+        node.setdefault(_REFS, []).append(ref)
+    return root
+
+
+def _escape(step: str) -> str:
+    return step.replace("~", "~0").replace("/", "~1") if ("~" in step or "/" in step) else step
+
+
+def compile_refs(relation: str, refs: Sequence[FieldRef]) -> Extractor:
+    """One extractor for several ``FieldRef`` lines over the same kinds: one walk per object."""
+    trie = _trie(refs)
+    kinds = sorted({gk for ref in refs for gk in (ref.kinds or ())})
+
+    def visit(snapshot: Snapshot, obj: Any, node: Any, sub: dict[str, Any],
+              pointer: str) -> Iterator[Edge]:
+        for ref in sub.get(_REFS, ()):
+            if node is not None and (ref.kinds is None or (obj.group, obj.kind) in ref.kinds):
+                target = ref._target_of(snapshot, obj, node)
+                if target is not None:
+                    yield Edge(source=obj.key, target=target, relation=ref.relation,
+                               pointer=pointer)
+        for step, deeper in sub.items():
+            if step == _REFS:
+                continue
+            if step == ANY:
+                if isinstance(node, list):
+                    for i, item in enumerate(node):
+                        yield from visit(snapshot, obj, item, deeper, f"{pointer}/{i}")
+            elif isinstance(node, dict) and step in node:
+                yield from visit(snapshot, obj, node[step], deeper, f"{pointer}/{_escape(step)}")
+
+    def extract(snapshot: Snapshot) -> Iterator[Edge]:
+        for group, kind in kinds:
+            for obj in snapshot.of_kind(kind, group):
+                yield from visit(snapshot, obj, obj.raw, trie, "")
+
+    return Extractor(relation, extract)
+
+
+EXTRACTOR = compile_refs("workloads", FIELD_REFS)
