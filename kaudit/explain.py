@@ -26,6 +26,7 @@ import jsonpatch
 import orjson
 
 from kaudit.finalizers import GC_FINALIZERS, FinalizerView, State, served_groups, view
+from kaudit.finalizers.namespaces import discovery_blockers
 from kaudit.graph import ClusterGraph
 from kaudit.model import ObjectKey, ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
@@ -36,6 +37,7 @@ MAX_CHILDREN = 50
 MAX_DEPTH = 12
 MAX_EVENTS = 3
 _EVENT_KINDS = {("", "Event"), ("events.k8s.io", "Event")}
+DISCOVERY_RELATION = "discovery blocked by"
 
 
 class NotFound(LookupError):
@@ -199,7 +201,15 @@ def down_links(graph: ClusterGraph, key: ObjectKey) -> list[tuple[ObjectKey, str
         found.setdefault(link.key, "composite")
     for link in sorted(graph.outgoing(key, "composes"), key=lambda lk: lk.key):
         found.setdefault(link.key, "composed")
+    if key.kind == "APIService" and key.group == "apiregistration.k8s.io":
+        for link in graph.outgoing(key, "backed-by"):
+            found.setdefault(link.key, "backed by")
     if key.kind == "Namespace" and not key.group:
+        namespace = graph.node(key)
+        if namespace is not None:
+            for blocker in discovery_blockers(namespace, graph.snapshot):
+                if blocker.apiservice is not None:
+                    found.setdefault(blocker.apiservice.key, DISCOVERY_RELATION)
         for link in sorted(graph.outgoing(key, "contains"), key=lambda lk: lk.key):
             if (link.key.group, link.key.kind) in _EVENT_KINDS:
                 continue
@@ -338,6 +348,9 @@ def _mark_blockers(node: Node, grace: timedelta, held_above: bool) -> tuple[Node
             blocker = True
         elif old and node.finalizers and not node.children:
             blocker = True  # only GC finalizers left and nothing below: the GC is not acting
+        elif node.relation == DISCOVERY_RELATION and any(
+                c["type"] == "Available" and c["status"] == "False" for c in node.conditions):
+            blocker = True  # an unavailable aggregated API: the namespace cannot finish
     node = replace(node, children=tuple(new_children), blocker=blocker)
     return node, below or blocker
 
@@ -414,7 +427,10 @@ def remedy(obj: KubeObject, fv: FinalizerView) -> Remedy:
     namespace = f" -n {shlex.quote(obj.namespace)}" if obj.namespace else ""
     kubectl = (f"kubectl patch {kubectl_resource(obj.ref)} {shlex.quote(obj.name)}{namespace} "
                f"--type=json -p {shlex.quote(body)}")
-    if fv.liveness.state is State.ALIVE:
+    if fv.liveness.state is State.GC:
+        caution = ("the garbage collector owes it: repair what stalls it (an unavailable "
+                   "APIService) rather than removing it")
+    elif fv.liveness.state is State.ALIVE:
         caution = ("its controller looks alive: fix what it reports instead; removing the "
                    "finalizer skips its cleanup")
     elif fv.liveness.state is State.GONE:

@@ -135,3 +135,15 @@ def test_neighbourhood_is_owners_and_dependents_only() -> None:
     keys = neighbourhood(graph, ObjectKey("platform.example.org", "XUserRole", "",
                                           "alice-7xk2p"))
     assert sorted(k.name for k in keys) == ["alice", "alice-7xk2p", MR]
+
+
+def test_empty_namespace_is_blocked_by_the_unavailable_apiservice() -> None:
+    data = _explain(K8S, "ns/analytics", None, "2025-06-01T12:00:00Z").to_json()
+    (child,) = data["tree"]["children"]
+    assert (child["relation"], child["object"]["name"], child["blocker"]) == (
+        "discovery blocked by", "v1beta1.metrics.k8s.io", True)
+    assert child["conditions"][0]["reason"] == "MissingEndpoints"
+    (service,) = child["children"]
+    assert (service["relation"], service["object"]["name"], service["present"]) == (
+        "backed by", "metrics-server", False)
+    assert data["remediation"] == []  # nothing to patch: repair the APIService

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
+from kaudit.finalizers.namespaces import discovery_blockers, failing_conditions
 from kaudit.rules import (
     Family,
     Finding,
     KubeObject,
-    ObjectKey,
     Related,
     Rule,
     RuleContext,
@@ -22,17 +20,6 @@ from kaudit.rules import (
     related,
 )
 
-# kube-controller-manager's namespace deleter (pkg/controller/namespace/deletion) writes these
-# five condition types; True means "this is what blocks deletion".
-CONDITION_TYPES = (
-    "NamespaceDeletionDiscoveryFailure",       # DiscoveryFailed
-    "NamespaceDeletionGroupVersionParsingFailure",  # GroupVersionParsingFailed
-    "NamespaceDeletionContentFailure",         # ContentDeletionFailed
-    "NamespaceContentRemaining",               # SomeResourcesRemain
-    "NamespaceFinalizersRemaining",            # SomeFinalizersRemain
-)
-# "...: metrics.k8s.io/v1beta1: stale GroupVersion discovery: metrics.k8s.io/v1beta1"
-_GROUP_VERSION = re.compile(r"\b([a-z0-9-]+(?:\.[a-z0-9-]+)+)/(v[0-9]+(?:(?:alpha|beta)[0-9]+)?)\b")
 _MAX_NAMED = 10
 _SKIP_KINDS = {("", "Event"), ("events.k8s.io", "Event")}
 
@@ -72,15 +59,12 @@ class NamespaceStuck(Rule):
                 continue
             parts: list[str] = []
             rels: list[Related] = []
-            conditions = {str(c.get("type")): c for c in ns.conditions}
-            failing = [conditions[t] for t in CONDITION_TYPES
-                       if str(conditions.get(t, {}).get("status")) == "True"]
+            failing = failing_conditions(ns)
             for cond in failing:
                 parts.append(f"{cond.get('reason') or cond.get('type')}: "
                              f"{cond.get('message') or ''}".rstrip(": "))
-            discovery = conditions.get("NamespaceDeletionDiscoveryFailure")
-            if discovery is not None and str(discovery.get("status")) == "True":
-                text, services = self._discovery(ctx, discovery)
+            if any(c.get("type") == "NamespaceDeletionDiscoveryFailure" for c in failing):
+                text, services = self._discovery(ctx, ns)
                 parts.append(text)
                 rels.extend(related(s, "blocked-by") for s in services)
             remaining = [o for o in ctx.snapshot.in_namespace(ns.name)
@@ -113,34 +97,25 @@ class NamespaceStuck(Rule):
                 evidence={"conditions": ",".join(str(c.get("type")) for c in failing)},
             )
 
-    def _discovery(self, ctx: RuleContext, cond: Mapping[str, Any]
-                   ) -> tuple[str, list[KubeObject]]:
-        message = str(cond.get("message") or "")
-        versions = sorted(set(_GROUP_VERSION.findall(message)))
-        services: list[KubeObject] = []
+    def _discovery(self, ctx: RuleContext, ns: KubeObject) -> tuple[str, list[KubeObject]]:
         notes: list[str] = []
-        for group, version in versions:
-            name = f"{version}.{group}"
-            svc = ctx.snapshot.get(_apiservice_key(name))
-            if svc is None:
+        services: list[KubeObject] = []
+        blockers = discovery_blockers(ns, ctx.snapshot)
+        for b in blockers:
+            gv = f"{b.group}/{b.version}"
+            down = b.unavailable
+            if b.apiservice is None:
                 read = ctx.snapshot.was_read("apiregistration.k8s.io", "APIService")
-                notes.append(f"{group}/{version}: APIService {name} "
+                notes.append(f"{gv}: APIService {b.name} "
                              + ("is absent" if read else "was not in the inputs"))
-                continue
-            available = svc.condition("Available")
-            if available is not None and str(available.get("status")) == "False":
-                services.append(svc)
-                reason = available.get("reason") or "unavailable"
-                detail = available.get("message") or ""
-                notes.append(f"discovery of {group}/{version} fails because APIService {name} "
-                             f"is unavailable ({reason}: {detail})".replace(": )", ")"))
+            elif down is not None:
+                services.append(b.apiservice)
+                detail = f": {down['message']}" if down.get("message") else ""
+                notes.append(f"discovery of {gv} fails because APIService {b.name} is "
+                             f"unavailable ({down.get('reason') or 'Available=False'}{detail})")
             else:
-                notes.append(f"{group}/{version}: APIService {name} reports Available="
-                             f"{available.get('status') if available else 'unknown'}")
-        if not versions:
+                notes.append(f"{gv}: APIService {b.name} does not report Available=False "
+                             "(it may have recovered; the condition is from the last attempt)")
+        if not blockers:
             notes.append("the failing API group is not named in the condition message")
         return "; ".join(notes), services
-
-
-def _apiservice_key(name: str) -> ObjectKey:
-    return ObjectKey("apiregistration.k8s.io", "APIService", "", name)
