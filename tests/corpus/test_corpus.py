@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from kaudit.explain import explain
+from kaudit.graph import build_graph
 from kaudit.snapshot.files import MANIFEST_SUFFIXES, load_paths, load_snapshot
+from kaudit.timeutil import format_time, parse_time
 from tests.audit import audit
 from tests.conftest import shared_dir
 
@@ -31,6 +34,7 @@ HEALTHY_STACKS = [
     "dumps/must-gather-clean-ocp-4.8", "dumps/troubleshoot-k3s-support-bundle",
 ]
 
+NOW_ARGO = parse_time("2026-01-01T00:00:00Z")
 SHARED = shared_dir()
 CORPUS = SHARED / "corpus" if SHARED else None
 
@@ -76,11 +80,20 @@ def test_each_argo_fixture_scans(corpus: Path) -> None:
     for path in sorted(folder.rglob("*.yaml")):
         report = audit([str(path)])
         assert not [f for f in report["findings"] if f["code"] == "KA003"], path
+        if b"deletionTimestamp" not in path.read_bytes():
+            continue
         snapshot = load_snapshot([str(path)])
-        deleting.extend(f"{path.relative_to(folder)}: {o.ref.short}" for o in snapshot
-                        if o.deletion_timestamp is not None)
+        for obj in snapshot:
+            if obj.deletion_timestamp is None:
+                continue
+            deleting.append(f"{path.relative_to(folder)}: {obj.ref.short}")
+            # ... and kaudit explain builds its tree and patches for it.
+            node = explain(snapshot, build_graph(snapshot), obj, NOW_ARGO).to_json()["tree"]
+            while not node.get("target"):
+                (node,) = node["children"]
+            assert node["deletingSince"] == format_time(obj.deletion_timestamp), path
     # Every object with a deletionTimestamp was read as one (an unquoted YAML 1.1 timestamp
-    # included) and went through the FN rules above without a crash.
+    # included) and went through the FN rules and explain without a crash.
     assert len(deleting) == 26, deleting
 
 
