@@ -134,3 +134,20 @@ def test_recent_event_from_the_controller_is_a_sign_of_life() -> None:
     assert view(mr, 0, snap, NOW, events=[event]).liveness.state is State.ALIVE
     old = NOW + timedelta(hours=1)
     assert view(mr, 0, snap, old, events=[event]).liveness.state is State.UNKNOWN
+
+
+def test_unserved_api_group_counts_only_when_definitions_were_read() -> None:
+    widget = obj("Widget", "w", "shop.example.org/v1", "ns",
+                 metadata={"deletionTimestamp": "2024-06-01T11:00:00Z",
+                           "finalizers": ["shop.example.org/cleanup"]})
+    other_crd = obj("CustomResourceDefinition", "gadgets.other.example.org",
+                    "apiextensions.k8s.io/v1", spec={"group": "other.example.org"})
+    other_api = obj("APIService", "v1.metrics.example.org", "apiregistration.k8s.io/v1",
+                    spec={"group": "metrics.example.org", "service": {"name": "m"}})
+    # CRDs and APIServices were read, none serves shop.example.org: its API is gone.
+    read = view(widget, 0, Snapshot.build([widget, other_crd, other_api]), NOW).liveness
+    assert (read.state, [e.text for e in read.evidence]) == (State.GONE, [
+        "API group shop.example.org is no longer served: no CRD or APIService for it"])
+    # Without APIServices in the inputs, absence proves nothing.
+    unread = view(widget, 0, Snapshot.build([widget, other_crd]), NOW).liveness
+    assert (unread.state, unread.unreadable) == (State.UNKNOWN, ("APIServices",))

@@ -171,8 +171,10 @@ def _api_group(group: str, obj: KubeObject, snapshot: Snapshot,
     api_read = snapshot.was_read(APISERVICE_GROUP, "APIService") and \
         not _gapped(snapshot, "apiservices")
     # A finalizer's API group being unserved only means something when the object itself is
-    # of that group (its API is gone) and both ways of serving a group were read.
-    if obj.group != group:
+    # of that group (its API is gone) and both ways of serving a group were read. A folder of
+    # manifests often ships custom objects without their CRD (installed separately), so for
+    # file inputs only an object that exists in a cluster (it is being deleted) counts.
+    if obj.group != group or not (snapshot.is_live or obj.deletion_timestamp is not None):
         return
     if crd_read and api_read:
         yield Evidence(State.GONE, f"API group {group} is no longer served: no CRD or "
