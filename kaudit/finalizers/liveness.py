@@ -187,12 +187,13 @@ def _api_group(group: str, obj: KubeObject, snapshot: Snapshot,
 def _workload_candidates(owner: Owner, obj: KubeObject,
                          snapshot: Snapshot) -> list[KubeObject]:
     found: dict[tuple[str, str, str, str], KubeObject] = {}
-    patterns = owner.workloads
+    exact = [p for p in owner.workloads if not any(ch in p for ch in "*?[")]
+    wildcard = [p for p in owner.workloads if p not in exact]
     for group, kind in WORKLOAD_KINDS:
         for w in snapshot.of_kind(kind, group):
-            if patterns and any(fnmatch.fnmatchcase(w.name, p) for p in patterns):
-                if _crossplane_provider_mismatch(owner, w, snapshot):
-                    continue
+            by_wildcard = any(fnmatch.fnmatchcase(w.name, p) for p in wildcard) and \
+                _tied_to_group(owner, w, snapshot)
+            if w.name in exact or by_wildcard:
                 found[(w.group, w.kind, w.namespace, w.name)] = w
     for w in _workloads_by_crd(owner, snapshot):
         found[(w.group, w.kind, w.namespace, w.name)] = w
@@ -204,18 +205,15 @@ def _workload_candidates(owner: Owner, obj: KubeObject,
     return [found[k] for k in sorted(found)]
 
 
-def _crossplane_provider_mismatch(owner: Owner, workload: KubeObject,
-                                  snapshot: Snapshot) -> bool:
-    """``provider-*`` matches every provider; keep only the one serving the owner's group when
-    the snapshot tells which (its CRD is owned by the same ProviderRevision)."""
-    if not owner.groups:
-        return False
+def _tied_to_group(owner: Owner, workload: KubeObject, snapshot: Snapshot) -> bool:
+    """A wildcard name (``provider-*``) matches every Crossplane provider; only the one whose
+    owner (the ProviderRevision) also owns the CRD of the owner's API group is that group's
+    controller. Without that tie nothing is claimed: another provider being down proves
+    nothing about this one."""
     revisions = {o.get("uid") for o in workload.owner_references if o.get("uid")}
-    if not revisions:
-        return False
     crd_owners = {o.get("uid") for c in _crds_of(owner, snapshot)
                   for o in c.owner_references if o.get("uid")}
-    return bool(crd_owners) and not (revisions & crd_owners)
+    return bool(revisions & crd_owners)
 
 
 def _crds_of(owner: Owner, snapshot: Snapshot) -> list[KubeObject]:

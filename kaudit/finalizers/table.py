@@ -107,7 +107,7 @@ TABLE: tuple[Known, ...] = (
           workloads=("provider-*",),
           leaves_behind="the external resource is not deleted and stays, unmanaged"),
     Known("Crossplane claim reconciler", name="finalizer.apiextensions.crossplane.io",
-          workloads=("crossplane",), domain="",
+          workloads=("crossplane",),
           leaves_behind="the claim disappears while its composite resource and the composed "
                         "resources may still exist"),
     Known("Crossplane composite reconciler", name="composite.apiextensions.crossplane.io",
