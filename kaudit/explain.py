@@ -431,8 +431,9 @@ def remedy(obj: KubeObject, fv: FinalizerView) -> Remedy:
         caution = ("the garbage collector owes it: repair what stalls it (an unavailable "
                    "APIService) rather than removing it")
     elif fv.liveness.state is State.ALIVE:
-        caution = ("its controller looks alive: fix what it reports instead; removing the "
-                   "finalizer skips its cleanup")
+        caution = ("its controller looks alive: "
+                   + (fv.advice or "fix what it reports instead")
+                   + "; removing the finalizer skips its cleanup")
     elif fv.liveness.state is State.GONE:
         caution = "its controller looks gone: do its cleanup by hand first"
     else:

@@ -50,6 +50,8 @@ def _details(branch: Tree, node: Node) -> None:
         line.append(fv.finalizer, style="bold")
         line.append(f" - {fv.owner.controller}: ")
         line.append(fv.liveness.summary, style=_LIVENESS_STYLE[fv.liveness.state])
+        if fv.advice:
+            line.append(f"; {fv.advice}", style="yellow")
         branch.add(line)
     for cond in node.conditions:
         status = cond.get("status", "")

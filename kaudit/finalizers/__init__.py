@@ -41,6 +41,9 @@ class FinalizerView:
     reported: tuple[str, ...]
     """What the object says about its cleanup: a failing condition, Kopf handler progress."""
     leaves_behind: str
+    advice: str = ""
+    """What to look at next, when the evidence points somewhere (a live controller that says
+    nothing about the object)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -51,6 +54,7 @@ class FinalizerView:
             "liveness": self.liveness.to_json(),
             "objectReports": list(self.reported),
             "leavesBehind": self.leaves_behind,
+            "advice": self.advice,
         }
 
 
@@ -64,7 +68,16 @@ def view(obj: KubeObject, index: int, snapshot: Snapshot, now: datetime,
     liveness = assess(owner, obj, snapshot, now, events)
     reported = tuple(object_reports(obj)) if not owner.is_gc else ()
     return FinalizerView(finalizer, index, owner, liveness, reported,
-                         leaves_behind(obj, owner))
+                         leaves_behind(obj, owner), _advice(owner, liveness, reported))
+
+
+def _advice(owner: Owner, liveness: Liveness, reported: tuple[str, ...]) -> str:
+    if reported or liveness.state is not State.ALIVE:
+        return ""
+    if owner.kopf:
+        return ("no Kopf handler progress is recorded on the object: the operator is up but "
+                "does not seem to receive its events (a stale watch; restarting it re-lists)")
+    return "it reports nothing on the object: read the controller's logs"
 
 
 def object_reports(obj: KubeObject) -> list[str]:

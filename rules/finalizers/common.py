@@ -22,12 +22,8 @@ def describe_view(fv: FinalizerView) -> tuple[str, list[Related]]:
         text = f"owed by {fv.owner.controller} ({fv.liveness.summary})"
     if fv.reported:
         text += "; the object reports: " + "; ".join(fv.reported)
-    elif fv.liveness.state is State.ALIVE and fv.owner.kopf:
-        text += ("; no Kopf handler progress is recorded on the object: the operator is up "
-                 "but does not seem to receive its events (a stale watch; restarting it "
-                 "re-lists)")
-    elif fv.liveness.state is State.ALIVE:
-        text += "; it reports nothing on the object: read the controller's logs"
+    if fv.advice:
+        text += "; " + fv.advice
     rels = [related(e.ref, "evidence") for e in fv.liveness.evidence if e.ref is not None]
     return text, _unique(rels)
 

@@ -95,3 +95,18 @@ def test_graph_usage_errors_exit_2(runner: CliRunner) -> None:
     assert runner.invoke(app, ["graph"]).exit_code == 2
     assert runner.invoke(app, ["graph", CROSSPLANE, "--format", "png"]).exit_code == 2
     assert runner.invoke(app, ["graph", CROSSPLANE, "--focus", "role/none"]).exit_code == 2
+
+
+def test_explain_json_has_no_wall_clock(runner: CliRunner) -> None:
+    """Without --now or a capture time, ages come from the clock but the JSON states none."""
+    result = runner.invoke(app, ["explain", "userrole/alice", "-n", "team-a", CROSSPLANE,
+                                 "--format", "json"])
+    assert json.loads(result.stdout)["now"] is None
+
+
+def test_explain_demo(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["explain", "ns/legacy", "--demo", "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["now"] == "2024-06-01T12:00:00Z"  # the demo snapshot's capture time
+    assert sorted(b["name"] for b in data["blockers"]) == [
+        "billing-5b7c9d", "billing-lease", "v1beta1.metrics.k8s.io"]
