@@ -11,6 +11,8 @@ import typer
 
 from kaudit import __version__
 from kaudit.cli import exitcodes, rules_cmd
+from kaudit.cli.explain_cmd import explain_command
+from kaudit.cli.graph_cmd import graph_command
 from kaudit.cli.scan import scan
 
 app = typer.Typer(
@@ -39,6 +41,8 @@ def _root(
 
 
 app.command("scan")(scan)
+app.command("explain")(explain_command)
+app.command("graph")(graph_command)
 app.add_typer(rules_cmd.app, name="rules")
 
 

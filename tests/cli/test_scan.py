@@ -73,13 +73,17 @@ def test_json_report_shape(runner: CliRunner) -> None:
                    "name": "stuck"},
         "pointer": "/metadata/finalizers/0",
         "message": "terminating for 3h (since 2024-06-01T09:00:00Z); "
-                   "finalizer 'example.org/cleanup' still set",
+                   "finalizer 'example.org/cleanup' still set; owed by the controller of API "
+                   "group example.org (the object's own group); controller liveness unknown "
+                   "(nothing in the snapshot tells; not read: CustomResourceDefinitions)",
         "related": [],
         "fix": [{"op": "test", "path": "/metadata/finalizers/0", "value": "example.org/cleanup"},
                 {"op": "remove", "path": "/metadata/finalizers/0"}],
         "source": {"file": STUCK, "line": 1},
         "fingerprint": "FN001:example.org/Widget:shop/stuck:/metadata/finalizers/0",
-        "evidence": {"finalizer": "example.org/cleanup"},
+        "evidence": {"controller": "the controller of API group example.org (the object's "
+                                   "own group)",
+                     "finalizer": "example.org/cleanup", "liveness": "unknown"},
     }
 
 
@@ -151,6 +155,6 @@ def test_baseline_from_a_previous_report(runner: CliRunner, tmp_path: Path) -> N
 def test_table_output_reads_well(runner: CliRunner) -> None:
     result = scan(runner, "--demo")
     assert result.exit_code == 1
-    assert "kaudit 16 objects, 11 kinds from demo" in result.stdout
+    assert "kaudit 22 objects, 12 kinds from demo" in result.stdout
     assert "terminating for 3h12m" in result.stdout
-    assert "4 error(s), 2 warning(s), 1 info" in result.stdout
+    assert "10 error(s), 3 warning(s), 1 info" in result.stdout

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from kaudit.snapshot.files import MANIFEST_SUFFIXES, load_paths
+from kaudit.explain import explain
+from kaudit.graph import build_graph
+from kaudit.snapshot.files import MANIFEST_SUFFIXES, load_paths, load_snapshot
+from kaudit.timeutil import format_time, parse_time
 from tests.audit import audit
 from tests.conftest import shared_dir
 
@@ -31,6 +34,7 @@ HEALTHY_STACKS = [
     "dumps/must-gather-clean-ocp-4.8", "dumps/troubleshoot-k3s-support-bundle",
 ]
 
+NOW_ARGO = parse_time("2026-01-01T00:00:00Z")
 SHARED = shared_dir()
 CORPUS = SHARED / "corpus" if SHARED else None
 
@@ -72,6 +76,37 @@ def test_each_argo_fixture_scans(corpus: Path) -> None:
     """Argo CD's health fixtures are independent objects, many deliberately unhealthy: each is
     audited alone, without a crash (a crash is KA003)."""
     folder = corpus / "dumps/argo-cd-health-testdata"
+    deleting: list[str] = []
     for path in sorted(folder.rglob("*.yaml")):
         report = audit([str(path)])
         assert not [f for f in report["findings"] if f["code"] == "KA003"], path
+        if b"deletionTimestamp" not in path.read_bytes():
+            continue
+        snapshot = load_snapshot([str(path)])
+        for obj in snapshot:
+            if obj.deletion_timestamp is None:
+                continue
+            deleting.append(f"{path.relative_to(folder)}: {obj.ref.short}")
+            # ... and kaudit explain builds its tree and patches for it.
+            node = explain(snapshot, build_graph(snapshot), obj, NOW_ARGO).to_json()["tree"]
+            while not node.get("target"):
+                (node,) = node["children"]
+            assert node["deletingSince"] == format_time(obj.deletion_timestamp), path
+    # Every object with a deletionTimestamp was read as one (an unquoted YAML 1.1 timestamp
+    # included) and went through the FN rules and explain without a crash.
+    assert len(deleting) == 26, deleting
+
+
+def test_argo_deleting_fixtures_get_finalizer_evidence(corpus: Path) -> None:
+    """A stuck deletion in a lone fixture names who owes the finalizer, from the finalizer's
+    domain and the object's own API group when no CRD is in the inputs."""
+    path = corpus / ("dumps/argo-cd-health-testdata/resource_customizations/"
+                     "promoter.argoproj.io/GitRepository/testdata/deleting.yaml")
+    report = audit([str(path)], now="2025-07-04T13:00:00Z", select=["FN001"])
+    (finding,) = report["findings"]
+    assert finding["evidence"]["controller"] == (
+        "the controller of API group promoter.argoproj.io (the object's own group)")
+    assert finding["fix"][-2:] == [
+        {"op": "test", "path": "/metadata/finalizers/0",
+         "value": "gitrepository.promoter.argoproj.io/finalizer"},
+        {"op": "remove", "path": "/metadata/finalizers/0"}]

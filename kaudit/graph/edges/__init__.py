@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from kaudit.graph.edges import (
+    apiservice,
     crds,
     crossplane,
     events,
@@ -11,6 +12,7 @@ from kaudit.graph.edges import (
     kong_credentials,
     namespaces,
     ownerrefs,
+    workloads,
 )
 from kaudit.graph.edges.fieldrefs import FieldRef, field_extractor
 from kaudit.graph.model import Extractor
@@ -27,12 +29,14 @@ FIELD_REFS: tuple[FieldRef, ...] = (
     kcp.BINDING_TO_EXPORT,
     kcp.EXPORT_TO_SCHEMA,
     kcp.EXPORT_TO_SCHEMA_V1A2,
+    apiservice.APISERVICE_SERVICE,
 )
 
 EXTRACTORS: tuple[Extractor, ...] = (
     ownerrefs.EXTRACTOR,
     namespaces.EXTRACTOR,
     crds.EXTRACTOR,
+    workloads.EXTRACTOR,
     *(field_extractor(ref) for ref in FIELD_REFS),
 )
 
