@@ -3,7 +3,15 @@
 
 from __future__ import annotations
 
-from kaudit.graph.edges import crds, crossplane, events, namespaces, ownerrefs
+from kaudit.graph.edges import (
+    crds,
+    crossplane,
+    events,
+    kong_plugins,
+    namespaces,
+    networking,
+    ownerrefs,
+)
 from kaudit.graph.edges.fieldrefs import FieldRef, field_extractor
 from kaudit.graph.model import Extractor
 
@@ -15,12 +23,15 @@ FIELD_REFS: tuple[FieldRef, ...] = (
     crossplane.XR_TO_CLAIM_V2,
     crossplane.XR_TO_COMPOSED,
     crossplane.XR_TO_COMPOSED_V2,
+    *networking.FIELD_REFS,
 )
 
 EXTRACTORS: tuple[Extractor, ...] = (
     ownerrefs.EXTRACTOR,
     namespaces.EXTRACTOR,
     crds.EXTRACTOR,
+    kong_plugins.EXTRACTOR,
+    networking.ISSUER_EXTRACTOR,
     *(field_extractor(ref) for ref in FIELD_REFS),
 )
 
