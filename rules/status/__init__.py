@@ -1,5 +1,6 @@
 """Status that disagrees with reality (ST rules)."""
 
+from kaudit_rules.status.condition_contradicted import ConditionContradicted
 from kaudit_rules.status.dangling_reference import DanglingReference
 from kaudit_rules.status.kopf_unhandled_change import KopfUnhandledChange
 from kaudit_rules.status.object_size_limit import ObjectSizeLimit
@@ -14,4 +15,5 @@ RULES = [
     DanglingReference,
     ObjectSizeLimit,
     KopfUnhandledChange,
+    ConditionContradicted,
 ]

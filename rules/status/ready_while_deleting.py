@@ -23,6 +23,14 @@ COMPOSITE = "composite"  # claim -> XR (kaudit.graph.edges.crossplane.RESOURCE)
 READY_TYPES = ("Ready", "Synced", "Available")
 
 
+def _reports_unready(obj: KubeObject) -> bool:
+    """A Ready or Available condition that is not True: the controller is saying something
+    (Crossplane >= 1.16 writes Ready=False/Deleting and keeps Synced=True, which only means
+    its last reconcile worked)."""
+    return any(c.get("type") in ("Ready", "Available") and str(c.get("status")) != "True"
+               for c in obj.conditions)
+
+
 class ReadyWhileDeleting(Rule):
     """A Ready/Synced/Available=True condition on an object deleted longer than ``grace`` ago.
 
@@ -30,7 +38,9 @@ class ReadyWhileDeleting(Rule):
     reconciling it any more (Crossplane before 1.16 left claims Ready=True for the whole
     foreground deletion of their composite, crossplane#5416): users and tools waiting on
     ``Ready`` see a working resource while ``kubectl delete`` hangs. A Crossplane claim whose
-    composite is being deleted is flagged too, with the composite named. Deletions younger
+    composite is being deleted is flagged too, with the composite named. ``Synced=True`` next
+    to a ``Ready=False`` (e.g. reason Deleting) is the controller telling the truth and is not
+    flagged. Deletions younger
     than ``grace`` (default 2m) are left alone: the controller may simply not have run yet.
     Fix: look at what holds the deletion (``kaudit explain``, FN001/FN003 findings) and fix
     that; upgrade controllers that do not write a Deleting status (Crossplane >= 1.16).
@@ -48,7 +58,7 @@ class ReadyWhileDeleting(Rule):
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         for obj in ctx.objects():
             healthy = list(true_health_conditions(obj, READY_TYPES))
-            if not healthy:
+            if not healthy or _reports_unready(obj):
                 continue
             index = healthy[0][0]
             claims = ", ".join(describe(c) for _, c in healthy)
