@@ -2,6 +2,7 @@
 
 from kaudit_rules.status.condition_contradicted import ConditionContradicted
 from kaudit_rules.status.dangling_reference import DanglingReference
+from kaudit_rules.status.kong_db_fallback_stale import KongDbFallbackStale
 from kaudit_rules.status.kopf_unhandled_change import KopfUnhandledChange
 from kaudit_rules.status.object_size_limit import ObjectSizeLimit
 from kaudit_rules.status.ready_over_failed_dependency import ReadyOverFailedDependency
@@ -16,4 +17,5 @@ RULES = [
     ObjectSizeLimit,
     KopfUnhandledChange,
     ConditionContradicted,
+    KongDbFallbackStale,
 ]
