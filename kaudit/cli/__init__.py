@@ -8,7 +8,7 @@ import traceback
 
 import typer
 
-from kaudit.cli import exitcodes, rules_cmd
+from kaudit.cli import diff_cmd, exitcodes, rules_cmd
 from kaudit.cli.scan import scan
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 app.command("scan")(scan)
 app.add_typer(rules_cmd.app, name="rules")
+app.command("diff")(diff_cmd.diff)
 
 
 def main() -> None:

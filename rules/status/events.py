@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kaudit.rules import KubeObject
-from kaudit.timeutil import maybe_time
+from kaudit_rules.status.times import maybe_time
 
 
 def event_time(event: KubeObject) -> datetime | None:

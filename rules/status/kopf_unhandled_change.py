@@ -17,7 +17,6 @@ from kaudit.rules import (
     format_duration,
     format_time,
 )
-from kaudit.timeutil import maybe_time
 from kaudit_rules.status.kopf_essence import (
     DIFF_BASE,
     build_essence,
@@ -26,6 +25,7 @@ from kaudit_rules.status.kopf_essence import (
     progress_records,
     stored_essence,
 )
+from kaudit_rules.status.times import maybe_time
 
 POINTER = "/metadata/annotations/" + DIFF_BASE.replace("/", "~1")
 _MAX_PATHS = 3

@@ -16,7 +16,7 @@ from kaudit.rules import (
     format_duration,
     format_time,
 )
-from kaudit.timeutil import maybe_time
+from kaudit_rules.status.times import maybe_time
 
 
 def last_spec_write(obj: KubeObject) -> datetime | None:
