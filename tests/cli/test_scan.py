@@ -151,6 +151,6 @@ def test_baseline_from_a_previous_report(runner: CliRunner, tmp_path: Path) -> N
 def test_table_output_reads_well(runner: CliRunner) -> None:
     result = scan(runner, "--demo")
     assert result.exit_code == 1
-    assert "kaudit 12 objects, 9 kinds from demo" in result.stdout
+    assert "kaudit 16 objects, 13 kinds from demo" in result.stdout
     assert "terminating for 3h12m" in result.stdout
-    assert "2 error(s), 2 warning(s), 1 info" in result.stdout
+    assert "2 error(s), 5 warning(s), 1 info" in result.stdout
