@@ -11,6 +11,7 @@ from kaudit.rules import (
     Family,
     Finding,
     KubeObject,
+    ObjectKey,
     Rule,
     RuleContext,
     Severity,
@@ -87,6 +88,22 @@ def last_success(ctx: RuleContext[Any], controller: Controller) -> datetime | No
     return latest
 
 
+def _affected(ctx: RuleContext[Any]) -> set[ObjectKey]:
+    """Objects a known controller's Warning event is about, and the objects depending on
+    them: the only ones whose conditions can be contradicted (found from the events, so the
+    rule costs nothing on a cluster without such events)."""
+    subjects: set[ObjectKey] = set()
+    for kind, group in (("Event", ""), ("Event", "events.k8s.io")):
+        for event in ctx.objects(kind, group):
+            if controller_of(event) is not None:
+                subjects.update(link.key for link in ctx.graph.outgoing(event.key, ABOUT))
+    affected = set(subjects)
+    for key in subjects:
+        for relation in DEPENDS_ON:
+            affected.update(link.key for link in ctx.graph.incoming(key, relation))
+    return affected
+
+
 class ConditionContradicted(Rule):
     """A True Ready/Programmed/Synced condition contradicted by a newer Warning event.
 
@@ -110,8 +127,9 @@ class ConditionContradicted(Rule):
 
     def check(self, ctx: RuleContext[Any]) -> Iterator[Finding]:
         successes = {c.name: last_success(ctx, c) for c in CONTROLLERS}
-        for obj in ctx.objects():
-            if obj.deletion_timestamp is not None:
+        for key in sorted(_affected(ctx), key=str):
+            obj = ctx.get(key)
+            if obj is None or obj.deletion_timestamp is not None:
                 continue
             conditions = [(i, c) for i, c in obj.iter_conditions_with_index()
                           if c.get("type") in CONDITION_TYPES and str(c.get("status")) == "True"]

@@ -23,6 +23,25 @@ from kaudit_rules.status.conditions import describe, failure
 REFERENCES = ("composite", "composes")
 
 
+def _controller_names(ctx: RuleContext[object]) -> set[tuple[str, str]]:
+    """(kind, name) of every object some other object names as its controller: a cheap
+    superset of the parents that have controlled dependents."""
+    out: set[tuple[str, str]] = set()
+    for obj in ctx.objects():
+        for ref in obj.owner_references:
+            if ref.get("controller") is True:
+                out.add((str(ref.get("kind") or ""), str(ref.get("name") or "")))
+    return out
+
+
+def _has_references(obj: KubeObject) -> bool:
+    spec = obj.spec
+    crossplane = spec.get("crossplane")
+    return "resourceRef" in spec or "resourceRefs" in spec or (
+        isinstance(crossplane, dict) and ("resourceRef" in crossplane
+                                          or "resourceRefs" in crossplane))
+
+
 class ReadyOverFailedDependency(Rule):
     """A parent says Ready=True while something it owns or references is failed, deleting or
     missing.
@@ -49,9 +68,12 @@ class ReadyOverFailedDependency(Rule):
         grace: timedelta = timedelta(minutes=15)
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
+        controllers = _controller_names(ctx)
         for obj in ctx.objects():
             if obj.deletion_timestamp is not None:
                 continue
+            if (obj.kind, obj.name) not in controllers and not _has_references(obj):
+                continue  # nothing it owns or references: no graph lookup needed
             index_cond = next(((i, c) for i, c in obj.iter_conditions_with_index()
                                if c.get("type") == "Ready" and str(c.get("status")) == "True"),
                               None)

@@ -23,6 +23,14 @@ COMPOSITE = "composite"  # claim -> XR (kaudit.graph.edges.crossplane.RESOURCE)
 READY_TYPES = ("Ready", "Synced", "Available")
 
 
+def _may_be_claim(obj: KubeObject) -> bool:
+    """A cheap test before asking the graph: claims name their composite in
+    ``spec.resourceRef`` (v1) or ``spec.crossplane.resourceRef`` (v2)."""
+    spec = obj.spec
+    crossplane = spec.get("crossplane")
+    return "resourceRef" in spec or (isinstance(crossplane, dict) and "resourceRef" in crossplane)
+
+
 def _reports_unready(obj: KubeObject) -> bool:
     """A Ready or Available condition that is not True: the controller is saying something
     (Crossplane >= 1.16 writes Ready=False/Deleting and keeps Synced=True, which only means
@@ -57,6 +65,9 @@ class ReadyWhileDeleting(Rule):
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         for obj in ctx.objects():
+            deleting = obj.deletion_timestamp is not None
+            if not deleting and not _may_be_claim(obj):
+                continue
             healthy = list(true_health_conditions(obj, READY_TYPES))
             if not healthy or _reports_unready(obj):
                 continue
