@@ -59,8 +59,8 @@ class ObjectSizeLimit(Rule):
     hangs too. The usual culprits grow with every change: Kopf's
     ``last-handled-configuration`` (which copies every watched field), kubectl's
     ``last-applied-configuration`` (a copy of the whole object) and long status lists. The
-    finding names the biggest contributor. Thresholds: ``annotations_bytes`` (default
-    196,608, 75% of the cap) and ``object_bytes`` (default 1,258,291, 80% of the limit);
+    finding names the biggest contributor. Thresholds: ``annotations-bytes`` (default
+    196,608, 75% of the cap) and ``object-bytes`` (default 1,258,291, 80% of the limit);
     over the hard limit it is an error. Secret values are digested by kaudit, so a Secret's
     measured size is a lower bound.
     Fix: stop the growth at its source (apply with ``--server-side`` to drop
@@ -95,7 +95,7 @@ class ObjectSizeLimit(Rule):
                     obj, at=pointer,
                     severity=Severity.ERROR if over else None,
                     message=f"annotations total {annotations:,} bytes, "
-                            f"{annotations * 100 // ANNOTATIONS_LIMIT}% of the "
+                            f"{annotations * 100 / ANNOTATIONS_LIMIT:.1f}% of the "
                             f"{ANNOTATIONS_LIMIT:,}-byte cap; the biggest is {pointer} "
                             f"({size:,} bytes). "
                             + ("Every write to this object is rejected" if over else
@@ -109,7 +109,7 @@ class ObjectSizeLimit(Rule):
                 yield self.finding(
                     obj, at=pointer,
                     severity=Severity.ERROR if over else None,
-                    message=f"object is {_kib(total)}, {total * 100 // OBJECT_LIMIT}% of the "
+                    message=f"object is {_kib(total)}, {total * 100 / OBJECT_LIMIT:.1f}% of the "
                             f"1.5 MiB request limit; the biggest part is {pointer} "
                             f"({_kib(size)}). "
                             + ("It can no longer be updated" if over else
