@@ -44,7 +44,8 @@ class Container:
     def env(self, name: str) -> tuple[str | None, str]:
         """The literal value of env var ``name`` and its pointer (``None`` when unset or not
         a literal: a value from a ConfigMap is unknown here)."""
-        for i, item in enumerate(self.body.get("env") or []):
+        env = self.body.get("env")
+        for i, item in enumerate(env if isinstance(env, list) else []):
             if isinstance(item, dict) and item.get("name") == name:
                 value = item.get("value")
                 return (str(value) if value is not None else None), f"{self.pointer}/env/{i}"
@@ -52,7 +53,8 @@ class Container:
 
     def flag(self, name: str) -> tuple[str | None, str]:
         for field in ("args", "command"):
-            for i, arg in enumerate(self.body.get(field) or []):
+            values = self.body.get(field)
+            for i, arg in enumerate(values if isinstance(values, list) else []):
                 if isinstance(arg, str) and arg.startswith(f"{name}="):
                     return arg.split("=", 1)[1], f"{self.pointer}/{field}/{i}"
         return None, ""
@@ -71,7 +73,8 @@ def containers(ctx: RuleContext[Any]) -> Iterator[Container]:
 def _containers_of(obj: KubeObject, spec: Any, pointer: str) -> Iterator[Container]:
     if not isinstance(spec, dict):
         return
-    for i, body in enumerate(spec.get("containers") or []):
+    found = spec.get("containers")
+    for i, body in enumerate(found if isinstance(found, list) else []):
         if isinstance(body, dict):
             yield Container(obj, f"{pointer}/containers/{i}", body)
 

@@ -43,8 +43,7 @@ def marked_prefixes(annotations: Mapping[str, Any]) -> frozenset[str]:
 
 def stored_essence(raw: Mapping[str, Any]) -> dict[str, Any] | None:
     """The decoded diff-base, or ``None`` when absent or not a JSON object."""
-    annotations = (raw.get("metadata") or {}).get("annotations") or {}
-    text = annotations.get(DIFF_BASE)
+    text = _mapping(_dig(raw, "metadata", "annotations")).get(DIFF_BASE)
     if not isinstance(text, str):
         return None
     try:
@@ -87,12 +86,12 @@ def build_essence(raw: Mapping[str, Any], fields: list[tuple[str, ...]]) -> dict
         k: copy.deepcopy(v) for k, v in raw.items()
         if k not in ("apiVersion", "kind", "metadata", "status")
     }
-    metadata = raw.get("metadata") or {}
+    metadata = _mapping(raw.get("metadata"))
     picked: dict[str, Any] = {}
     if "labels" in metadata:
         picked["labels"] = copy.deepcopy(metadata["labels"])
     if "annotations" in metadata:
-        annotations = dict(metadata["annotations"] or {})
+        annotations = dict(_mapping(metadata["annotations"]))
         ignored = marked_prefixes(annotations)
         picked["annotations"] = {
             k: v for k, v in annotations.items()
@@ -144,8 +143,7 @@ def progress_records(raw: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     ``status.kopf.progress``. Kopf purges them when a handling cycle ends, so any present
     record means a cycle is still running (or retrying)."""
     out: dict[str, dict[str, Any]] = {}
-    metadata = raw.get("metadata") or {}
-    annotations = metadata.get("annotations") or {}
+    annotations = _mapping(_dig(raw, "metadata", "annotations"))
     for key, value in annotations.items():
         if not key.startswith(f"{KOPF_PREFIX}/") or not isinstance(value, str):
             continue
@@ -155,10 +153,22 @@ def progress_records(raw: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
             continue
         if isinstance(record, dict) and _PROGRESS_KEYS & set(record):
             out[key.split("/", 1)[1]] = record
-    legacy = ((raw.get("status") or {}).get("kopf") or {}).get("progress")
+    legacy = _dig(raw, "status", "kopf", "progress")
     if isinstance(legacy, dict):
         out.update({str(k): v for k, v in legacy.items() if isinstance(v, dict)})
     return out
+
+
+def _dig(node: Any, *path: str) -> Any:
+    for step in path:
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(step)
+    return node
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def differing_paths(old: Any, new: Any, prefix: str = "") -> list[str]:

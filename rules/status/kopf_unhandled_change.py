@@ -25,7 +25,7 @@ from kaudit_rules.status.kopf_essence import (
     progress_records,
     stored_essence,
 )
-from kaudit_rules.status.times import maybe_time
+from kaudit_rules.status.times import dig, managed_fields, maybe_time
 
 POINTER = "/metadata/annotations/" + DIFF_BASE.replace("/", "~1")
 _MAX_PATHS = 3
@@ -51,10 +51,8 @@ def mismatch(obj: KubeObject) -> Mismatch | None:
 def diff_base_written_at(obj: KubeObject) -> datetime | None:
     """When the diff-base annotation was last written, per ``managedFields``."""
     latest: datetime | None = None
-    for entry in obj.metadata.get("managedFields") or []:
-        if not isinstance(entry, dict):
-            continue
-        fields = ((entry.get("fieldsV1") or {}).get("f:metadata") or {}).get("f:annotations")
+    for entry in managed_fields(obj.metadata):
+        fields = dig(entry, "fieldsV1", "f:metadata", "f:annotations")
         if isinstance(fields, dict) and f"f:{DIFF_BASE}" in fields:
             when = maybe_time(entry.get("time"))
             if when is not None and (latest is None or when > latest):
@@ -64,8 +62,7 @@ def diff_base_written_at(obj: KubeObject) -> datetime | None:
 
 def last_write(obj: KubeObject) -> datetime | None:
     """The newest ``managedFields`` time: when anyone last wrote the object."""
-    times = [maybe_time(e.get("time")) for e in obj.metadata.get("managedFields") or []
-             if isinstance(e, dict)]
+    times = [maybe_time(e.get("time")) for e in managed_fields(obj.metadata)]
     return max((t for t in times if t is not None), default=None)
 
 

@@ -16,7 +16,7 @@ from kaudit.rules import (
     format_duration,
     format_time,
 )
-from kaudit_rules.status.times import maybe_time
+from kaudit_rules.status.times import managed_fields, maybe_time
 
 
 def last_spec_write(obj: KubeObject) -> datetime | None:
@@ -24,8 +24,8 @@ def last_spec_write(obj: KubeObject) -> datetime | None:
     the generation changed at or before it, so ``now - it`` is a lower bound of how long the
     status has been stale."""
     latest: datetime | None = None
-    for entry in obj.metadata.get("managedFields") or []:
-        if not isinstance(entry, dict) or entry.get("subresource"):
+    for entry in managed_fields(obj.metadata):
+        if entry.get("subresource"):
             continue
         when = maybe_time(entry.get("time"))
         if when is not None and (latest is None or when > latest):
@@ -35,8 +35,8 @@ def last_spec_write(obj: KubeObject) -> datetime | None:
 
 def last_status_write(obj: KubeObject) -> datetime | None:
     latest: datetime | None = None
-    for entry in obj.metadata.get("managedFields") or []:
-        if isinstance(entry, dict) and entry.get("subresource") == "status":
+    for entry in managed_fields(obj.metadata):
+        if entry.get("subresource") == "status":
             when = maybe_time(entry.get("time"))
             if when is not None and (latest is None or when > latest):
                 latest = when

@@ -7,7 +7,9 @@ cannot date something says so rather than guessing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 
 def maybe_time(value: object) -> datetime | None:
@@ -23,3 +25,18 @@ def maybe_time(value: object) -> datetime | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def managed_fields(metadata: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """``metadata.managedFields`` entries that are mappings (anything else is ignored)."""
+    value = metadata.get("managedFields")
+    return [e for e in value if isinstance(e, Mapping)] if isinstance(value, list) else []
+
+
+def dig(node: Any, *path: str) -> Any:
+    """``node[path[0]][path[1]]…``, or ``None`` as soon as a step is not a mapping."""
+    for step in path:
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(step)
+    return node
