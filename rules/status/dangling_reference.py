@@ -20,6 +20,7 @@ REFERENCES: dict[str, str] = {
     "plugin": "KIC drops the plugin (and with it e.g. authentication) from the route",
 }
 CROSSPLANE = frozenset({"composite", "claim", "composes"})
+CERT_MANAGER_SHIM = ("cert-manager.io/issuer", "cert-manager.io/cluster-issuer")
 
 
 class DanglingReference(Rule):
@@ -31,7 +32,8 @@ class DanglingReference(Rule):
     cluster-scoped object cannot be owned by a namespaced one; the GC treats such an owner as
     absent. Known references are checked too: a Crossplane claim's ``resourceRef``, an XR's
     ``claimRef`` and ``resourceRefs``, an Ingress's backend Services, IngressClass and TLS
-    Secrets, a cert-manager Certificate's issuer (and its Secret once it says Ready), and the
+    Secrets (unless cert-manager is asked to write them), a cert-manager Certificate's issuer
+    (and its Secret once it says Ready), and the
     KongPlugins named by ``konghq.com/plugins`` or an HTTPRoute ExtensionRef (absent only when
     neither a KongPlugin nor a KongClusterPlugin of that name exists). "Absent" is only claimed
     when the target's kind was read (a manifest folder that does not ship a kind says nothing
@@ -82,6 +84,14 @@ class DanglingReference(Rule):
         if link.relation == "writes-secret":
             # cert-manager creates the Secret on issuance: absent is normal until Ready.
             return obj.condition_is("Ready")
+        if link.relation == "tls-secret":
+            # A Secret cert-manager will write (a Certificate names it, or the Ingress asks
+            # cert-manager's ingress-shim for one) is pending issuance, not dangling.
+            if any(key in obj.annotations for key in CERT_MANAGER_SHIM):
+                return False
+            if any(back.relation == "writes-secret"
+                   for back in ctx.graph.incoming(link.key)):
+                return False
         return True
 
     def _owner_references(self, ctx: RuleContext) -> Iterator[Finding]:
