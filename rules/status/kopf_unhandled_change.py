@@ -48,16 +48,25 @@ def mismatch(obj: KubeObject) -> Mismatch | None:
     return Mismatch(stored, differing_paths(stored, current))
 
 
-def diff_base_written_at(obj: KubeObject) -> datetime | None:
-    """When the diff-base annotation was last written, per ``managedFields``."""
+def diff_base_written_at(obj: KubeObject) -> tuple[datetime | None, str]:
+    """When the diff-base annotation was last written, and by which manager (``managedFields``)."""
     latest: datetime | None = None
+    manager = ""
     for entry in managed_fields(obj.metadata):
         fields = dig(entry, "fieldsV1", "f:metadata", "f:annotations")
         if isinstance(fields, dict) and f"f:{DIFF_BASE}" in fields:
             when = maybe_time(entry.get("time"))
             if when is not None and (latest is None or when > latest):
-                latest = when
-    return latest
+                latest, manager = when, str(entry.get("manager") or "")
+    return latest, manager
+
+
+def later_write_by(obj: KubeObject, manager: str, after: datetime) -> datetime | None:
+    """The newest write by ``manager`` after ``after`` (e.g. Kopf patching status): the
+    operator is alive and touching this object, yet did not handle the change."""
+    times = [maybe_time(e.get("time")) for e in managed_fields(obj.metadata)
+             if manager and e.get("manager") == manager]
+    return max((t for t in times if t is not None and t > after), default=None)
 
 
 def last_write(obj: KubeObject) -> datetime | None:
@@ -115,10 +124,14 @@ class KopfUnhandledChange(Rule):
                 )
                 continue
             persisted = self._persisted(ctx, obj, found)
-            written = diff_base_written_at(obj)
+            written, manager = diff_base_written_at(obj)
             since = (f"Kopf last stored it at {format_time(written)} "
                      f"({format_duration(ctx.now - written)} ago)" if written else
                      "managedFields do not say when Kopf stored it")
+            alive = later_write_by(obj, manager, written) if written else None
+            running = (f"; {manager!r} has written the object since (last at "
+                       f"{format_time(alive)}), so the operator runs but did not react"
+                       if alive is not None else "")
             if persisted is not None:
                 elapsed, before = persisted
                 yield self.finding(
@@ -127,7 +140,8 @@ class KopfUnhandledChange(Rule):
                             f"essence disagreed with the object {format_duration(elapsed)} "
                             "earlier too (--previous), while the object kept changing "
                             f"(resourceVersion {before.resource_version} -> "
-                            f"{obj.resource_version}); {since}; no handler progress recorded",
+                            f"{obj.resource_version}); {since}{running}; no handler "
+                            "progress recorded",
                     evidence={**evidence, "persisted_seconds": int(elapsed.total_seconds())},
                 )
                 continue
@@ -135,9 +149,11 @@ class KopfUnhandledChange(Rule):
                 obj, at=POINTER,
                 message=f"Kopf's stored essence (last-handled-configuration) differs from the "
                         f"object at {where} and no handler progress is recorded, so Kopf has "
-                        f"not handled this change; {since}" +
-                        (", so the change is at most that old" if written else "") +
-                        " (one observation cannot date it; scan again with --previous)",
+                        f"not handled this change; {since}"
+                        + (", so the change is at most that old" if written else "")
+                        + running
+                        + " (one observation cannot date the change; scan again with "
+                          "--previous)",
                 evidence=evidence,
             )
 
