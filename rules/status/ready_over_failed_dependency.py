@@ -42,6 +42,23 @@ def _has_references(obj: KubeObject) -> bool:
                                           or "resourceRefs" in crossplane))
 
 
+def _superseded(child: KubeObject, owned: list[Link]) -> bool:
+    """A failed attempt the parent already replaced: a newer sibling of the same kind that has
+    not failed (cert-manager keeps old CertificateRequests, CronJobs old Jobs, Argo Rollouts
+    old AnalysisRuns -- history, not current health)."""
+    created = child.creation_timestamp
+    if created is None:
+        return False
+    for link in owned:
+        sibling = link.obj
+        if sibling is None or sibling is child or sibling.kind != child.kind:
+            continue
+        born = sibling.creation_timestamp
+        if born is not None and born > created and failure(sibling) is None:
+            return True
+    return False
+
+
 class ReadyOverFailedDependency(Rule):
     """A parent says Ready=True while something it owns or references is failed, deleting or
     missing.
@@ -52,7 +69,9 @@ class ReadyOverFailedDependency(Rule):
     exists, hides the failure from whoever waits on the parent. Dependencies are the parent's
     controlled dependents (ownerReferences with ``controller: true``), an XR's
     ``resourceRefs`` and a claim's ``resourceRef``; "missing" is only claimed when the kind
-    was read. A parent that is itself being deleted is left to ST001.
+    was read. A failed controlled dependent that a newer sibling of the same kind has
+    replaced (an old CertificateRequest, Job or AnalysisRun kept as history) is not current
+    health and is ignored. A parent that is itself being deleted is left to ST001.
     Fix: look at the failing dependency (its conditions and events) and fix it; the parent's
     controller should then report the truth on its next reconcile. A controller that keeps
     Ready=True over a failed child needs an upgrade or a bug report.
@@ -94,15 +113,19 @@ class ReadyOverFailedDependency(Rule):
 
     def _problems(self, ctx: RuleContext[Options],
                   obj: KubeObject) -> Iterator[tuple[Link, str]]:
-        links = [link for link in ctx.dependents(obj) if link.attrs.get("controller")]
+        owned = [link for link in ctx.dependents(obj) if link.attrs.get("controller")]
+        links = list(owned)
         for relation in REFERENCES:
             links.extend(ctx.graph.outgoing(obj.key, relation))
+        owned_keys = {link.key for link in owned}
         seen: set[object] = set()
         for link in links:
             if link.key in seen:
                 continue
             seen.add(link.key)
             child = link.obj
+            if child is not None and link.key in owned_keys and _superseded(child, owned):
+                continue
             if child is None:
                 if ctx.snapshot.was_read(link.ref.group, link.ref.kind):
                     yield link, "does not exist"
