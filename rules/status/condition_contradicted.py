@@ -53,13 +53,14 @@ CONTROLLERS: tuple[Controller, ...] = (
         frozenset({"KongConfigurationTranslationFailed", "KongConfigurationApplyFailed",
                    "FallbackKongConfigurationTranslationFailed",
                    "FallbackKongConfigurationApplyFailed"}),
-        success="KongConfigurationApplySucceeded"),
+        success="KongConfigurationSucceeded"),
     Controller(
         "Crossplane managed-resource reconciler", "managed/",
         frozenset({"CannotConnectToProvider", "CannotObserveExternalResource",
                    "CannotCreateExternalResource", "CannotUpdateExternalResource",
                    "CannotDeleteExternalResource", "CannotPublishConnectionDetails",
-                   "CannotResolveResourceReferences", "CannotInitializeManagedResource"}),
+                   "CannotResolveResourceReferences", "CannotInitializeManagedResource",
+                   "CannotUpdateManagedResource"}),
         component_prefix=True),
 )
 
@@ -114,7 +115,7 @@ class ConditionContradicted(Rule):
     controller writes about the object itself or about something it depends on (a KongPlugin
     named in ``konghq.com/plugins``, a composed resource), and flags the condition when such
     an event is newer than both the condition's ``lastTransitionTime`` and the controller's
-    last full success (KIC's ``KongConfigurationApplySucceeded``). Events are matched on
+    last full success (KIC's ``KongConfigurationSucceeded``). Events are matched on
     type, reason, involved object and source component -- never on message text.
     Fix: read the events (``kubectl events --for KIND/NAME``) and fix the object or plugin
     they name; do not trust the condition until the controller reports a full success.

@@ -48,8 +48,8 @@ class ReadyWhileDeleting(Rule):
     ``Ready`` see a working resource while ``kubectl delete`` hangs. A Crossplane claim whose
     composite is being deleted is flagged too, with the composite named. ``Synced=True`` next
     to a ``Ready=False`` (e.g. reason Deleting) is the controller telling the truth and is not
-    flagged. Deletions younger
-    than ``grace`` (default 2m) are left alone: the controller may simply not have run yet.
+    flagged. Deletions younger than ``grace`` (default 2m) are left alone: the controller may
+    simply not have run yet.
     Fix: look at what holds the deletion (``kaudit explain``, FN001/FN003 findings) and fix
     that; upgrade controllers that do not write a Deleting status (Crossplane >= 1.16).
     """
