@@ -16,11 +16,14 @@ from kaudit.timeutil import parse_time
 
 def audit(paths: Sequence[str], *, now: str | datetime | None = None,
           select: Sequence[str] = (), options: dict[str, dict[str, Any]] | None = None,
-          ) -> dict[str, Any]:
+          previous: Sequence[str] = ()) -> dict[str, Any]:
+    """``previous``: paths of an earlier observation, as ``scan --previous`` takes them."""
     snapshot = load_snapshot(list(paths))
+    earlier = load_snapshot(list(previous)) if previous else None
     when = parse_time(now) if isinstance(now, str) else now
     when, source = choose_now(when, snapshot)
-    settings = EngineSettings(now=when, select=tuple(select), options=options or {})
+    settings = EngineSettings(now=when, select=tuple(select), options=options or {},
+                              previous=earlier)
     result = run(snapshot, load_catalogue(), settings)
     report = Report(result.findings, when, source, snapshot.sources, len(snapshot),
                     len(snapshot.kinds()), snapshot.gaps, result.crashed)

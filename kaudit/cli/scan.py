@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -92,6 +93,10 @@ def scan(
         dir_okay=False)] = None,
     debug: Annotated[bool, typer.Option(
         "--debug", help="Print tracebacks of crashed rules to stderr.")] = False,
+    previous: Annotated[list[str] | None, typer.Option(
+        "--previous", help="An earlier observation of the same cluster (anything scan reads: "
+                           "a saved snapshot, a dump, a folder), so rules can tell a stuck "
+                           "state from a passing one. Repeatable.")] = None,
 ) -> None:
     """Audit a snapshot: files, folders, stdin or a saved snapshot.
 
@@ -99,7 +104,7 @@ def scan(
     """  # noqa: E501 - one line, so that --help does not break it mid-sentence
     try:
         code = _scan(paths or [], demo, output_format, output, fail_on, select, ignore,
-                     rules_dir, now, config, baseline, debug)
+                     rules_dir, now, config, baseline, debug, previous or [])
     except (UsageError, ConfigError, RuleLoadError, OptionError, NoInputError) as exc:
         raise fail(str(exc)) from None
     raise typer.Exit(code)
@@ -108,7 +113,7 @@ def scan(
 def _scan(paths: list[str], demo: bool, output_format: str, output: Path | None,
           fail_on: str | None, select: list[str] | None, ignore: list[str] | None,
           rules_dir: list[Path] | None, now: str | None, config_path: Path | None,
-          baseline_path: Path | None, debug: bool) -> int:
+          baseline_path: Path | None, debug: bool, previous: list[str]) -> int:
     if output_format not in FORMATTERS:
         raise UsageError(f"--format {output_format!r}: choose from {', '.join(FORMATTERS)}")
     config = load_config(config_path)
@@ -121,8 +126,10 @@ def _scan(paths: list[str], demo: bool, output_format: str, output: Path | None,
         raise UsageError("nothing to scan: give files, folders or - (stdin), or --demo")
     catalogue = load_catalogue([*config.rules_dirs, *(rules_dir or [])])
     snapshot = load_snapshot(paths, named=named)
+    earlier = load_snapshot(previous) if previous else None
     when, when_source = choose_now(now_option, snapshot)
-    result = run(snapshot, catalogue, _settings(config, select, ignore, baseline_path, when))
+    settings = replace(_settings(config, select, ignore, baseline_path, when), previous=earlier)
+    result = run(snapshot, catalogue, settings)
     if debug:
         for tb in result.tracebacks:
             stderr.print(tb, markup=False)

@@ -4,19 +4,43 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kaudit.rules import Family, Finding, Rule, RuleContext, Severity, related
+from kaudit.rules import Family, Finding, KubeObject, Link, Rule, RuleContext, Severity, related
+
+# Known references (relation -> what the referrer loses when the target is absent). The
+# relations come from kaudit.graph.edges (crossplane, networking, kong_plugins).
+REFERENCES: dict[str, str] = {
+    "composite": "the claim is bound to a composite resource that is gone",
+    "claim": "the composite resource's claim is gone; it is orphaned",
+    "composes": "the composite resource lost a composed resource it still lists",
+    "backend": "requests routed to it fail (503)",
+    "ingress-class": "no controller with that class serves this Ingress",
+    "tls-secret": "the controller serves its default certificate instead",
+    "writes-secret": "the certificate reports Ready but its Secret is missing",
+    "issuer": "the certificate cannot be issued or renewed",
+    "plugin": "KIC drops the plugin (and with it e.g. authentication) from the route",
+}
+CROSSPLANE = frozenset({"composite", "claim", "composes"})
+CERT_MANAGER_SHIM = ("cert-manager.io/issuer", "cert-manager.io/cluster-issuer")
 
 
 class DanglingReference(Rule):
-    """An ownerReference points at an owner that is absent, re-created, or out of scope.
+    """An ownerReference or known reference points at an object that is absent, re-created,
+    or out of scope.
 
     The garbage collector deletes a dependent whose owner is gone, and treats an owner whose
     uid differs as gone too: the object is about to disappear, or the GC is stuck. A
     cluster-scoped object cannot be owned by a namespaced one; the GC treats such an owner as
-    absent. "Absent" is only claimed when the owner's kind was read (a manifest folder that
-    does not ship a kind says nothing about it).
+    absent. Known references are checked too: a Crossplane claim's ``resourceRef``, an XR's
+    ``claimRef`` and ``resourceRefs``, an Ingress's backend Services, IngressClass and TLS
+    Secrets (unless cert-manager is asked to write them), a cert-manager Certificate's issuer
+    (and its Secret once it says Ready), and the
+    KongPlugins named by ``konghq.com/plugins`` or an HTTPRoute ExtensionRef (absent only when
+    neither a KongPlugin nor a KongClusterPlugin of that name exists). "Absent" is only claimed
+    when the target's kind was read (a manifest folder that does not ship a kind says nothing
+    about it).
     Fix: point the reference at the live owner (its current uid), or remove the stale
-    ownerReference if the dependent should outlive it.
+    ownerReference if the dependent should outlive it; create the missing target of a known
+    reference or correct the name that points at it.
     """
 
     code = "ST004"
@@ -25,6 +49,52 @@ class DanglingReference(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        yield from self._owner_references(ctx)
+        # Absent targets are the graph's missing nodes: visiting those (few) instead of every
+        # object's references keeps this linear in what is actually dangling.
+        for target in ctx.graph.missing():
+            for back in ctx.graph.incoming(target):
+                obj = back.obj
+                if back.relation not in REFERENCES or obj is None:
+                    continue
+                ref = ctx.graph.ref_of(target)
+                if ref is None:
+                    continue
+                link = Link(target, ref, None, back.relation, back.pointer, back.attrs)
+                if self._known_absent(ctx, obj, link):
+                    yield self.finding(
+                        obj, at=link.pointer,
+                        message=f"references {link.ref.short}, which does not exist: "
+                                f"{REFERENCES[link.relation]}",
+                        related=[related(link.ref, link.relation)],
+                    )
+
+    @staticmethod
+    def _known_absent(ctx: RuleContext, obj: KubeObject, link: Link) -> bool:
+        snapshot = ctx.snapshot
+        if link.relation in CROSSPLANE and not obj.group:
+            # The Crossplane edges match any object-reference shape; a core object's field
+            # (a PersistentVolume's claimRef, released after its claim is gone) is not one.
+            return False
+        if not snapshot.was_read(link.ref.group, link.ref.kind):
+            return False
+        alternative = link.attrs.get("alternative")
+        if alternative and not snapshot.was_read(link.ref.group, alternative):
+            return False
+        if link.relation == "writes-secret":
+            # cert-manager creates the Secret on issuance: absent is normal until Ready.
+            return obj.condition_is("Ready")
+        if link.relation == "tls-secret":
+            # A Secret cert-manager will write (a Certificate names it, or the Ingress asks
+            # cert-manager's ingress-shim for one) is pending issuance, not dangling.
+            if any(key in obj.annotations for key in CERT_MANAGER_SHIM):
+                return False
+            if any(back.relation == "writes-secret"
+                   for back in ctx.graph.incoming(link.key)):
+                return False
+        return True
+
+    def _owner_references(self, ctx: RuleContext) -> Iterator[Finding]:
         snapshot = ctx.snapshot
         for obj in ctx.objects():
             if not obj.owner_references:

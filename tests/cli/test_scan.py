@@ -155,6 +155,6 @@ def test_baseline_from_a_previous_report(runner: CliRunner, tmp_path: Path) -> N
 def test_table_output_reads_well(runner: CliRunner) -> None:
     result = scan(runner, "--demo")
     assert result.exit_code == 1
-    assert "kaudit 22 objects, 12 kinds from demo" in result.stdout
+    assert "kaudit 26 objects, 16 kinds from demo" in result.stdout
     assert "terminating for 3h12m" in result.stdout
-    assert "10 error(s), 3 warning(s), 1 info" in result.stdout
+    assert "10 error(s), 6 warning(s), 1 info" in result.stdout

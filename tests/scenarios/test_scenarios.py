@@ -89,7 +89,11 @@ def test_scenario(folder: Path, block: str) -> None:
     if block == "with_previous" and CATALOGUE.by_code("ST006") is None:
         pytest.xfail("--previous arrives with the status rules (ST006)")
     paths = [folder / p for p in spec["scan"]]
-    report = audit([str(p) for p in paths], now=spec.get("now", top.get("now")))
+    previous = spec.get("previous") if block == "with_previous" else None
+    if isinstance(previous, str):
+        previous = [previous]
+    report = audit([str(p) for p in paths], now=spec.get("now", top.get("now")),
+                   previous=[str(folder / p) for p in previous or []])
     findings = report["findings"]
     problems: list[str] = []
     pending: list[str] = []

@@ -10,7 +10,9 @@ from kaudit.graph.edges import (
     events,
     kcp,
     kong_credentials,
+    kong_plugins,
     namespaces,
+    networking,
     ownerrefs,
     workloads,
 )
@@ -30,6 +32,7 @@ FIELD_REFS: tuple[FieldRef, ...] = (
     kcp.EXPORT_TO_SCHEMA,
     kcp.EXPORT_TO_SCHEMA_V1A2,
     apiservice.APISERVICE_SERVICE,
+    *networking.FIELD_REFS,
 )
 
 EXTRACTORS: tuple[Extractor, ...] = (
@@ -37,6 +40,8 @@ EXTRACTORS: tuple[Extractor, ...] = (
     namespaces.EXTRACTOR,
     crds.EXTRACTOR,
     workloads.EXTRACTOR,
+    kong_plugins.EXTRACTOR,
+    networking.ISSUER_EXTRACTOR,
     *(field_extractor(ref) for ref in FIELD_REFS),
 )
 

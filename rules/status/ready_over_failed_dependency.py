@@ -1,0 +1,139 @@
+"""Parents that report Ready while something they are made of has failed or is gone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from kaudit.rules import (
+    Family,
+    Finding,
+    KubeObject,
+    Link,
+    Rule,
+    RuleContext,
+    Severity,
+    format_duration,
+    related,
+)
+from kaudit_rules.status.conditions import describe, failure
+
+# Relations a parent depends on (kaudit.graph.edges.crossplane): claim -> XR, XR -> composed.
+REFERENCES = ("composite", "composes")
+
+
+def _controller_names(ctx: RuleContext[object]) -> set[tuple[str, str]]:
+    """(kind, name) of every object some other object names as its controller: a cheap
+    superset of the parents that have controlled dependents."""
+    out: set[tuple[str, str]] = set()
+    for obj in ctx.objects():
+        for ref in obj.owner_references:
+            if ref.get("controller") is True:
+                out.add((str(ref.get("kind") or ""), str(ref.get("name") or "")))
+    return out
+
+
+def _has_references(obj: KubeObject) -> bool:
+    spec = obj.spec
+    crossplane = spec.get("crossplane")
+    return "resourceRef" in spec or "resourceRefs" in spec or (
+        isinstance(crossplane, dict) and ("resourceRef" in crossplane
+                                          or "resourceRefs" in crossplane))
+
+
+def _superseded(child: KubeObject, owned: list[Link]) -> bool:
+    """A failed attempt the parent already replaced: a newer sibling of the same kind that has
+    not failed (cert-manager keeps old CertificateRequests, CronJobs old Jobs, Argo Rollouts
+    old AnalysisRuns -- history, not current health)."""
+    created = child.creation_timestamp
+    if created is None:
+        return False
+    for link in owned:
+        sibling = link.obj
+        if sibling is None or sibling is child or sibling.kind != child.kind:
+            continue
+        born = sibling.creation_timestamp
+        if born is not None and born > created and failure(sibling) is None:
+            return True
+    return False
+
+
+class ReadyOverFailedDependency(Rule):
+    """A parent says Ready=True while something it owns or references is failed, deleting or
+    missing.
+
+    Ready on a parent is read as "everything under me works": a Crossplane claim or XR that is
+    Ready while a composed managed resource fails to reconcile (``Synced=False`` with
+    ``ReconcileError``), has been deleting longer than ``grace`` (default 15m), or no longer
+    exists, hides the failure from whoever waits on the parent. Dependencies are the parent's
+    controlled dependents (ownerReferences with ``controller: true``), an XR's
+    ``resourceRefs`` and a claim's ``resourceRef``; "missing" is only claimed when the kind
+    was read. A failed controlled dependent that a newer sibling of the same kind has
+    replaced (an old CertificateRequest, Job or AnalysisRun kept as history) is not current
+    health and is ignored. A parent that is itself being deleted is left to ST001.
+    Fix: look at the failing dependency (its conditions and events) and fix it; the parent's
+    controller should then report the truth on its next reconcile. A controller that keeps
+    Ready=True over a failed child needs an upgrade or a bug report.
+    """
+
+    code = "ST002"
+    name = "ready-over-failed-dependency"
+    family = Family.STATUS
+    severity = Severity.WARNING
+
+    @dataclass(frozen=True)
+    class Options:
+        grace: timedelta = timedelta(minutes=15)
+
+    def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
+        controllers = _controller_names(ctx)
+        for obj in ctx.objects():
+            if obj.deletion_timestamp is not None:
+                continue
+            if (obj.kind, obj.name) not in controllers and not _has_references(obj):
+                continue  # nothing it owns or references: no graph lookup needed
+            index_cond = next(((i, c) for i, c in obj.iter_conditions_with_index()
+                               if c.get("type") == "Ready" and str(c.get("status")) == "True"),
+                              None)
+            if index_cond is None:
+                continue
+            index, cond = index_cond
+            problems = sorted(self._problems(ctx, obj), key=lambda p: (str(p[0].ref), p[1]))
+            if not problems:
+                continue
+            listed = "; ".join(f"{link.ref.kind} {link.ref.name} {why}"
+                               for link, why in problems)
+            yield self.finding(
+                obj, at=f"/status/conditions/{index}",
+                message=f"reports {describe(cond)} while {listed}",
+                related=[related(link.obj or link.ref, "dependency") for link, _ in problems],
+                evidence={"dependencies": [str(link.ref) for link, _ in problems]},
+            )
+
+    def _problems(self, ctx: RuleContext[Options],
+                  obj: KubeObject) -> Iterator[tuple[Link, str]]:
+        owned = [link for link in ctx.dependents(obj) if link.attrs.get("controller")]
+        links = list(owned)
+        for relation in REFERENCES:
+            links.extend(ctx.graph.outgoing(obj.key, relation))
+        owned_keys = {link.key for link in owned}
+        seen: set[object] = set()
+        for link in links:
+            if link.key in seen:
+                continue
+            seen.add(link.key)
+            child = link.obj
+            if child is not None and link.key in owned_keys and _superseded(child, owned):
+                continue
+            if child is None:
+                if ctx.snapshot.was_read(link.ref.group, link.ref.kind):
+                    yield link, "does not exist"
+                continue
+            deleted_at = child.deletion_timestamp
+            if deleted_at is not None and ctx.now - deleted_at >= ctx.options.grace:
+                yield link, f"has been deleting for {format_duration(ctx.now - deleted_at)}"
+                continue
+            why = failure(child)
+            if why is not None:
+                yield link, f"has failed ({why})"

@@ -1,0 +1,109 @@
+"""Objects that say they are healthy while they are going away."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+from kaudit.rules import (
+    Family,
+    Finding,
+    KubeObject,
+    Rule,
+    RuleContext,
+    Severity,
+    format_duration,
+    format_time,
+    related,
+)
+from kaudit_rules.status.conditions import describe, true_health_conditions
+
+COMPOSITE = "composite"  # claim -> XR (kaudit.graph.edges.crossplane.RESOURCE)
+READY_TYPES = ("Ready", "Synced", "Available")
+
+
+def _may_be_claim(obj: KubeObject) -> bool:
+    """A cheap test before asking the graph: claims name their composite in
+    ``spec.resourceRef`` (v1) or ``spec.crossplane.resourceRef`` (v2)."""
+    spec = obj.spec
+    crossplane = spec.get("crossplane")
+    return "resourceRef" in spec or (isinstance(crossplane, dict) and "resourceRef" in crossplane)
+
+
+def _reports_unready(obj: KubeObject) -> bool:
+    """A Ready or Available condition that is not True: the controller is saying something
+    (Crossplane >= 1.16 writes Ready=False/Deleting and keeps Synced=True, which only means
+    its last reconcile worked)."""
+    return any(c.get("type") in ("Ready", "Available") and str(c.get("status")) != "True"
+               for c in obj.conditions)
+
+
+class ReadyWhileDeleting(Rule):
+    """A Ready/Synced/Available=True condition on an object deleted longer than ``grace`` ago.
+
+    A controller that still reports healthy while the object is being torn down is not
+    reconciling it any more (Crossplane before 1.16 left claims Ready=True for the whole
+    foreground deletion of their composite, crossplane#5416): users and tools waiting on
+    ``Ready`` see a working resource while ``kubectl delete`` hangs. A Crossplane claim whose
+    composite is being deleted is flagged too, with the composite named. ``Synced=True`` next
+    to a ``Ready=False`` (e.g. reason Deleting) is the controller telling the truth and is not
+    flagged. Deletions younger than ``grace`` (default 2m) are left alone: the controller may
+    simply not have run yet.
+    Fix: look at what holds the deletion (``kaudit explain``, FN001/FN003 findings) and fix
+    that; upgrade controllers that do not write a Deleting status (Crossplane >= 1.16).
+    """
+
+    code = "ST001"
+    name = "ready-while-deleting"
+    family = Family.STATUS
+    severity = Severity.WARNING
+
+    @dataclass(frozen=True)
+    class Options:
+        grace: timedelta = timedelta(minutes=2)
+
+    def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
+        for obj in ctx.objects():
+            deleting = obj.deletion_timestamp is not None
+            if not deleting and not _may_be_claim(obj):
+                continue
+            healthy = list(true_health_conditions(obj, READY_TYPES))
+            if not healthy or _reports_unready(obj):
+                continue
+            index = healthy[0][0]
+            claims = ", ".join(describe(c) for _, c in healthy)
+            age = self._deleting_for(ctx, obj)
+            if age is not None:
+                yield self.finding(
+                    obj, at=f"/status/conditions/{index}",
+                    message=f"being deleted for {format_duration(age)} (since "
+                            f"{format_time(obj.deletion_timestamp)}) but still reports "
+                            f"{claims}; its controller is not reporting the deletion",
+                    evidence={"deleting_for_seconds": int(age.total_seconds())},
+                )
+                continue
+            for link in ctx.graph.outgoing(obj.key, COMPOSITE):
+                composite = link.obj
+                if composite is None:
+                    continue
+                xr_age = self._deleting_for(ctx, composite)
+                if xr_age is None:
+                    continue
+                yield self.finding(
+                    obj, at=f"/status/conditions/{index}",
+                    message=f"reports {claims} while its composite {composite.kind} "
+                            f"{composite.name} has been deleting for "
+                            f"{format_duration(xr_age)} (since "
+                            f"{format_time(composite.deletion_timestamp)})",
+                    related=[related(composite, "composite")],
+                    evidence={"deleting_for_seconds": int(xr_age.total_seconds())},
+                )
+
+    @staticmethod
+    def _deleting_for(ctx: RuleContext[Options], obj: KubeObject) -> timedelta | None:
+        deleted_at = obj.deletion_timestamp
+        if deleted_at is None:
+            return None
+        age = ctx.now - deleted_at
+        return age if age >= ctx.options.grace else None
