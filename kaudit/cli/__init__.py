@@ -8,7 +8,7 @@ import traceback
 
 import typer
 
-from kaudit.cli import exitcodes, rules_cmd
+from kaudit.cli import exitcodes, rules_cmd, snapshot_cmd
 from kaudit.cli.scan import scan
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("scan")(scan)
+app.command("snapshot")(snapshot_cmd.snapshot)
 app.add_typer(rules_cmd.app, name="rules")
 
 
