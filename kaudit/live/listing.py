@@ -88,9 +88,19 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
             raise
         page = _parse(body)
         items = page.get("items") or []
+        # The hot loop of a big scan (one pass per object): kept to plain dict stores.
+        api_version, kind = resource.api_version, resource.kind
+        secret = kind == "Secret" and resource.group == ""
+        append = objects.append
         for raw in items:
             if isinstance(raw, dict):
-                objects.append(KubeObject(_typed(raw, resource), location))
+                # List items of built-in types carry no apiVersion/kind, and metadata-only
+                # items say PartialObjectMetadata: both are set from discovery.
+                raw["apiVersion"] = api_version
+                raw["kind"] = kind
+                if secret:
+                    redact_secret(raw)
+                append(KubeObject(raw, location))
         on_page(len(items))
         token = (page.get("metadata") or {}).get("continue")
         if not token:
@@ -107,12 +117,3 @@ def _parse(body: bytes) -> dict[str, Any]:
         raise FetchError("bad response", "list is not a JSON object")
     return page
 
-
-def _typed(raw: dict[str, Any], resource: ApiResource) -> dict[str, Any]:
-    """List items of built-in types carry no apiVersion/kind, and metadata-only items say
-    ``PartialObjectMetadata``: both are set from discovery so the object is addressable."""
-    raw["apiVersion"] = resource.api_version
-    raw["kind"] = resource.kind
-    if resource.kind == "Secret" and resource.group == "":
-        redact_secret(raw)
-    return raw

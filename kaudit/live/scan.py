@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from kaudit.live.discovery import ApiResource, discover
@@ -30,7 +31,7 @@ class LiveOptions:
     namespace: str | None = None
     """Narrow namespaced types to this namespace; cluster-scoped types are still all read."""
     qps: float = 50.0
-    burst: int = 100
+    burst: int = 300
     timeout: float = 30.0
     """Seconds to wait for an answer to one request."""
     page_size: int = 500
@@ -45,6 +46,8 @@ class LiveRead:
     context: str
     server: str
     requests: int
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Time spent per phase (discovery, listing, index): for benchmarks and debugging."""
 
 
 def read_cluster(options: LiveOptions) -> LiveRead:
@@ -59,6 +62,7 @@ def read_target(target: ClusterTarget, options: LiveOptions) -> LiveRead:
                           timeout=options.timeout, pool_size=options.workers)
     captured_at = datetime.now(UTC).replace(microsecond=0)
     source = target.context or target.server
+    clock = [time.perf_counter()]
     with ThreadPoolExecutor(options.workers, thread_name_prefix="kaudit-list") as pool, \
             ScanProgress(options.progress) as progress, _collector_paused():
         try:
@@ -66,6 +70,7 @@ def read_target(target: ClusterTarget, options: LiveOptions) -> LiveRead:
         except FetchError as exc:
             raise LiveError(f"cannot read the cluster at {target.server} "
                             f"(context {target.context or '-'}): {exc}") from None
+        clock.append(time.perf_counter())
         progress.types_total(len(found.resources))
 
         def one(resource: ApiResource) -> ListOutcome:
@@ -78,8 +83,12 @@ def read_target(target: ClusterTarget, options: LiveOptions) -> LiveRead:
 
         # Collected in discovery order, not completion order, so the snapshot is deterministic.
         outcomes = list(pool.map(one, found.resources))
-    return LiveRead(_build(outcomes, found.gaps, target, options, captured_at),
-                    target.context, target.server, transport.requests)
+        clock.append(time.perf_counter())
+        snapshot = _build(outcomes, found.gaps, target, options, captured_at)
+    clock.append(time.perf_counter())
+    seconds = {phase: clock[i + 1] - clock[i]
+               for i, phase in enumerate(("discovery", "listing", "index"))}
+    return LiveRead(snapshot, target.context, target.server, transport.requests, seconds)
 
 
 def _build(outcomes: list[ListOutcome], discovery_gaps: tuple[CoverageGap, ...],

@@ -11,6 +11,7 @@ a client sent. ``kubectl`` talks to it (see ``test_kubectl_conformance.py``).
 from __future__ import annotations
 
 import base64
+import socket
 import ssl
 import threading
 import time
@@ -100,9 +101,10 @@ class Cluster:
 
 class LoopbackAPIServer:
     def __init__(self, cluster: Cluster, *, token: str | None = None,
-                 tls: tuple[str, str] | None = None) -> None:
+                 tls: tuple[str, str] | None = None, cache_pages: bool = False) -> None:
         self.cluster = cluster
         self.token = token
+        self.page_cache: dict[tuple[str, str], bytes] | None = {} if cache_pages else None
         self.faults: list[Fault] = []
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -168,6 +170,13 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's algorithm
+        # meets the client's delayed ACK and every small answer waits ~40 ms (Go's net/http,
+        # which real API servers use, sets it too).
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, format: str, *args: Any) -> None:
         return
 
@@ -205,6 +214,11 @@ class _Handler(BaseHTTPRequestHandler):
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 self._status(fault.status, _reason(fault.status), fault.message, headers)
                 return
+        cache = api.page_cache
+        cache_key = (self.path, self.headers.get("Accept") or "")
+        if cache is not None and cache_key in cache:
+            self._send(200, cache[cache_key])
+            return
         body = self._route(path, query)
         if body is None:
             self._status(404, "NotFound", f"the server could not find the requested resource "
@@ -214,7 +228,10 @@ class _Handler(BaseHTTPRequestHandler):
         if status != 200:
             self._status(status, _reason(status), str(doc))
             return
-        self._send(200, orjson.dumps(doc))
+        data = orjson.dumps(doc)
+        if cache is not None:
+            cache[cache_key] = data
+        self._send(200, data)
 
     # ---- routing ----------------------------------------------------------------------
     def _route(self, path: str, query: dict[str, list[str]]) -> tuple[int, Any] | None:
