@@ -59,7 +59,8 @@ def load_target(kubeconfig: str | None = None, context: str | None = None) -> Cl
             raise LiveError(f"context {context!r} not found in {paths} (known: {known})")
         k8s_config.load_kube_config(config_file=paths, context=name,
                                     client_configuration=configuration, persist_config=False)
-    except ConfigException as exc:
+    except (ConfigException, OSError, ValueError) as exc:
+        # Exec plugins that fail or are missing end up here too.
         raise LiveError(f"cannot use kubeconfig {paths}: {exc}") from None
     return ClusterTarget(context=str(name or ""), server=_public_server(configuration.host),
                          configuration=configuration)

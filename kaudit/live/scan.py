@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -93,12 +94,13 @@ def read_target(target: ClusterTarget, options: LiveOptions) -> LiveRead:
 
 def _build(outcomes: list[ListOutcome], discovery_gaps: tuple[CoverageGap, ...],
            target: ClusterTarget, options: LiveOptions, captured_at: datetime) -> Snapshot:
-    if outcomes and all(o.gap is not None for o in outcomes):
-        first = outcomes[0].gap
-        assert first is not None
-        raise LiveError(f"nothing could be read from {target.server}: every one of "
-                        f"{len(outcomes)} resource types failed (first: {first.resource}: "
-                        f"{first.reason}, {first.detail})")
+    if not any(o.gap is None for o in outcomes):
+        failed = [*discovery_gaps, *(o.gap for o in outcomes if o.gap is not None)]
+        reasons = Counter(g.reason for g in failed)
+        summary = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
+        example = f"; e.g. {failed[-1].resource}: {failed[-1].detail}" if failed else ""
+        raise LiveError(f"nothing could be read from {target.server}: no resource type could "
+                        f"be listed ({summary or 'none discovered'}){example}")
     objects: list[KubeObject] = []
     gaps = list(discovery_gaps)
     read: set[tuple[str, str]] = set()

@@ -8,6 +8,7 @@ configuration, so whatever kubectl can authenticate with, kaudit can too.
 
 from __future__ import annotations
 
+import itertools
 import ssl
 import threading
 import time
@@ -47,6 +48,7 @@ class Transport:
         self._timeout = urllib3.Timeout(connect=min(timeout, 10.0), read=timeout)
         self._bucket = TokenBucket(qps, burst)
         self._auth_lock = threading.Lock()
+        self._sent = itertools.count(1)
         self.requests = 0
 
     def get(self, path: str, query: dict[str, str] | None = None, accept: str = JSON) -> bytes:
@@ -62,7 +64,7 @@ class Transport:
                     redirect=False, preload_content=True)
             except (u3.HTTPError, OSError) as exc:
                 raise _network_error(exc) from None
-            self.requests += 1
+            self.requests = next(self._sent)  # atomic under the GIL, unlike += 1
             status = response.status
             if 200 <= status < 300:
                 return response.data

@@ -101,7 +101,8 @@ class Cluster:
 
 class LoopbackAPIServer:
     def __init__(self, cluster: Cluster, *, token: str | None = None,
-                 tls: tuple[str, str] | None = None, cache_pages: bool = False) -> None:
+                 tls: tuple[str, str] | None = None, client_ca: str | None = None,
+                 cache_pages: bool = False) -> None:
         self.cluster = cluster
         self.token = token
         self.page_cache: dict[tuple[str, str], bytes] | None = {} if cache_pages else None
@@ -113,6 +114,10 @@ class LoopbackAPIServer:
         if tls is not None:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*tls)
+            if client_ca is not None:
+                # Client-certificate authentication: no certificate signed by it, no answer.
+                context.verify_mode = ssl.CERT_REQUIRED
+                context.load_verify_locations(client_ca)
             self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
         self.scheme = "https" if tls else "http"
         self._thread = threading.Thread(target=self._httpd.serve_forever,

@@ -43,11 +43,13 @@ class Live:
 
 
 def write_kubeconfig(path: Path, server: str, *, context: str = CONTEXT,
-                     token: str | None = None, ca_file: Path | None = None) -> Path:
+                     token: str | None = None, ca_file: Path | None = None,
+                     user: dict[str, Any] | None = None) -> Path:
     cluster: dict[str, Any] = {"server": server}
     if ca_file is not None:
         cluster["certificate-authority"] = str(ca_file)
-    user: dict[str, Any] = {"token": token} if token else {}
+    if user is None:
+        user = {"token": token} if token else {}
     doc = {
         "apiVersion": "v1", "kind": "Config", "preferences": {},
         "clusters": [{"name": f"{context}-cluster", "cluster": cluster}],
@@ -60,14 +62,15 @@ def write_kubeconfig(path: Path, server: str, *, context: str = CONTEXT,
     return path
 
 
-def self_signed_cert(folder: Path) -> tuple[Path, Path]:
+def self_signed_cert(folder: Path, name: str = "server") -> tuple[Path, Path]:
     """A certificate for 127.0.0.1, made at test time (nothing secret is checked in)."""
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not on PATH")
-    cert, key = folder / "server.crt", folder / "server.key"
+    cert, key = folder / f"{name}.crt", folder / f"{name}.key"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+         "-nodes", "-days", "1", "-subj", f"/CN={name}",
+         "-addext", "subjectAltName=IP:127.0.0.1",
          "-keyout", str(key), "-out", str(cert)],
         check=True, capture_output=True, timeout=30)
     return cert, key
@@ -83,9 +86,14 @@ def start_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Star
     started: list[LoopbackAPIServer] = []
 
     def start(cluster: Cluster | None = None, *, tls: bool = False,
-              token: str | None = None, aggregated_down: bool = True) -> Live:
-        tls_files = self_signed_cert(tmp_path) if tls else None
-        server = LoopbackAPIServer(cluster or build_cluster(), token=token, tls=tls_files)
+              token: str | None = None, aggregated_down: bool = True,
+              client_cert: bool = False, user: dict[str, Any] | None = None) -> Live:
+        tls_files = self_signed_cert(tmp_path) if tls or client_cert else None
+        client = self_signed_cert(tmp_path, "auditor") if client_cert else None
+        if client is not None:
+            user = {"client-certificate": str(client[0]), "client-key": str(client[1])}
+        server = LoopbackAPIServer(cluster or build_cluster(), token=token, tls=tls_files,
+                                   client_ca=str(client[0]) if client else None)
         if aggregated_down:
             server.add_fault(Fault(AGGREGATED_DISCOVERY, 503, times=-1,
                                    message="service unavailable"))
@@ -93,7 +101,7 @@ def start_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Star
         started.append(server)
         kubeconfig = write_kubeconfig(
             tmp_path / "kubeconfig", server.url, token=token,
-            ca_file=tls_files[0] if tls_files else None)
+            ca_file=tls_files[0] if tls_files else None, user=user)
         monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
         return Live(server, kubeconfig)
 

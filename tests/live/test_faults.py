@@ -6,7 +6,13 @@ import socket
 from pathlib import Path
 
 from tests.live.apiserver import Fault
-from tests.live.conftest import AGGREGATED_DISCOVERY, Live, StartLive, write_kubeconfig
+from tests.live.conftest import (
+    AGGREGATED_DISCOVERY,
+    TOKEN,
+    Live,
+    StartLive,
+    write_kubeconfig,
+)
 from tests.live.helpers import flagged, gaps, still_audited
 
 PODS = "/api/v1/pods"
@@ -124,3 +130,25 @@ def test_everything_forbidden_exits_2(live: Live) -> None:
     assert result.exit_code == 2
     assert "nothing could be read" in result.stderr
     assert "forbidden" in result.stderr
+
+
+def test_core_discovery_failing_with_nothing_listed_exits_2(live: Live) -> None:
+    for path in ("/api/v1", "/apis/apps/v1", "/apis/apiextensions.k8s.io/v1",
+                 "/apis/example.org/v1"):
+        live.server.add_fault(Fault(path, 503, times=-1))
+    result = live.scan()
+    assert result.exit_code == 2
+    assert "no resource type could be listed" in result.stderr
+    assert "discovery failed" in result.stderr
+
+
+def test_failing_exec_plugin_exits_2(start_live: StartLive) -> None:
+    plugin = {"exec": {"apiVersion": "client.authentication.k8s.io/v1",
+                       "command": "/nonexistent/credential-helper", "interactiveMode": "Never"}}
+    # The client logs the plugin's failure and goes on without credentials; the server then
+    # refuses every request, which is a clear exit 2, not an empty "clean" report.
+    live = start_live(token=TOKEN, user=plugin)
+    result = live.scan()
+    assert result.exit_code == 2
+    assert "unauthorized" in result.stderr
+    assert all("authorization" not in r.headers for r in live.server.requests)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,31 @@ def test_tls_and_bearer_token(start_live: StartLive) -> None:
     assert {r.headers.get("authorization") for r in live.server.requests} == {
         f"Bearer {TOKEN}"}
     assert TOKEN not in json.dumps(report)
+
+
+def test_exec_credential_plugin(start_live: StartLive) -> None:
+    credential = {"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",
+                  "status": {"token": TOKEN}}
+    plugin = {"exec": {"apiVersion": "client.authentication.k8s.io/v1",
+                       "command": sys.executable,
+                       "args": ["-c", f"print({json.dumps(credential)!r})"],
+                       "interactiveMode": "Never"}}
+    live = start_live(token=TOKEN, user=plugin)
+    still_audited(live.report())
+    assert {r.headers.get("authorization") for r in live.server.requests} == {
+        f"Bearer {TOKEN}"}
+
+
+def test_client_certificate(start_live: StartLive) -> None:
+    live = start_live(client_cert=True)
+    still_audited(live.report())
+    assert live.server.requests
+
+
+def test_progress_is_silent_when_stderr_is_not_a_terminal(live: Live) -> None:
+    result = live.scan()
+    assert result.exit_code == 1
+    assert result.stderr == ""
 
 
 def test_merged_kubeconfig_files_and_context_choice(start_live: StartLive, tmp_path: Path,
