@@ -208,7 +208,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         path, query = self._record()
         api = self.server.api
-        if api.token is not None and self.headers.get("Authorization") != f"Bearer {api.token}":
+        scheme, _, credential = (self.headers.get("Authorization") or "").partition(" ")
+        if api.token is not None and (scheme.lower() != "bearer" or credential != api.token):
             self._status(401, "Unauthorized", "Unauthorized")
             return
         fault = api.take_fault(path, query)

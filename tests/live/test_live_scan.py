@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from kubernetes.config import incluster_config
+from typer.testing import CliRunner
 
+from kaudit.cli import app
 from tests.live.apiserver import Fault
 from tests.live.cluster import CREDENTIAL_VALUE, PLAIN_SECRET_VALUE
 from tests.live.conftest import TOKEN, Live, StartLive, write_kubeconfig
@@ -114,6 +117,25 @@ def test_progress_is_silent_when_stderr_is_not_a_terminal(live: Live) -> None:
     assert result.stderr == ""
 
 
+def test_in_cluster_service_account(start_live: StartLive, tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """No kubeconfig, but a pod's environment: the service account is used, like kubectl."""
+    live = start_live(tls=True, token=TOKEN)
+    token_file = tmp_path / "sa-token"
+    token_file.write_text(TOKEN)
+    monkeypatch.setattr(incluster_config, "SERVICE_TOKEN_FILENAME", str(token_file))
+    monkeypatch.setattr(incluster_config, "SERVICE_CERT_FILENAME", str(tmp_path / "server.crt"))
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", str(live.server.port))
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
+    result = CliRunner().invoke(app, ["scan", "--format", "json", "--timeout", "5"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    still_audited(report)
+    assert report["sources"] == [
+        {"type": "live", "context": "in-cluster", "server": live.server.url}]
+
+
 def test_merged_kubeconfig_files_and_context_choice(start_live: StartLive, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     live = start_live()
@@ -128,10 +150,6 @@ def test_merged_kubeconfig_files_and_context_choice(start_live: StartLive, tmp_p
 
 
 def test_current_context_is_used_without_path_or_context(live: Live) -> None:
-    from typer.testing import CliRunner
-
-    from kaudit.cli import app
-
     result = CliRunner().invoke(app, ["scan", "--format", "json"])
     assert result.exit_code == 1, result.output
     still_audited(json.loads(result.stdout))
