@@ -24,7 +24,7 @@ from kaudit.cli.common import (
 )
 from kaudit.config import Config, ConfigError, load_baseline, load_config
 from kaudit.engine import EngineSettings, run
-from kaudit.live import LiveError, LiveOptions, read_cluster
+from kaudit.live import LiveError, LiveOptions, NoKubeconfigError, read_cluster
 from kaudit.model import Severity
 from kaudit.report import FORMATTERS, FormatOptions, Report
 from kaudit.rules.options import OptionError
@@ -124,6 +124,10 @@ def scan(
                              "without PATH or --demo")
         code = _scan(paths or [], demo, output_format, output, fail_on, select, ignore,
                      rules_dir, now, config, baseline, debug, live)
+    except NoKubeconfigError as exc:
+        hint = "" if context or kubeconfig else \
+            "; or give files, folders or - (stdin) to scan, or --demo"
+        raise fail(f"{exc}{hint}") from None
     except (UsageError, ConfigError, RuleLoadError, OptionError, NoInputError,
             LiveError) as exc:
         raise fail(str(exc)) from None

@@ -8,6 +8,10 @@ class LiveError(Exception):
     rejected credentials): the CLI prints this and exits 2."""
 
 
+class NoKubeconfigError(LiveError):
+    """No kubeconfig file and no in-cluster service account: there is no cluster to read."""
+
+
 class FetchError(Exception):
     """One request failed for good (after the retries it deserved).
 

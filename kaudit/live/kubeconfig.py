@@ -16,7 +16,7 @@ from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
 from kubernetes.config.config_exception import ConfigException
 
-from kaudit.live.errors import LiveError
+from kaudit.live.errors import LiveError, NoKubeconfigError
 
 DEFAULT_KUBECONFIG = "~/.kube/config"
 IN_CLUSTER = "in-cluster"
@@ -50,7 +50,8 @@ def load_target(kubeconfig: str | None = None, context: str | None = None) -> Cl
     if not _any_exists(paths):
         if not kubeconfig and not context and os.environ.get("KUBERNETES_SERVICE_HOST"):
             return _in_cluster(configuration)
-        raise LiveError(f"no kubeconfig found at {paths} (give --kubeconfig or set KUBECONFIG)")
+        raise NoKubeconfigError(
+            f"no kubeconfig found at {paths} (give --kubeconfig or set KUBECONFIG)")
     try:
         contexts, active = k8s_config.list_kube_config_contexts(config_file=paths)
         name = context or (active or {}).get("name")
