@@ -6,7 +6,9 @@ so a 100k-object cluster never holds more than one page of raw bytes at a time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,13 +39,15 @@ class ListOutcome:
 
 def list_resource(transport: Transport, resource: ApiResource, *, source: str,
                   namespace: str | None, page_size: int,
-                  on_page: Callable[[int], None] = lambda n: None) -> ListOutcome:
+                  on_page: Callable[[int], None] = lambda n: None,
+                  prefetch: Executor | None = None) -> ListOutcome:
     """Every object of ``resource`` (in ``namespace`` when it is namespaced and one is given).
 
     A failure ends this type only, as a gap naming the reason; the scan goes on. An expired
     ``continue`` token (410 Gone: the server compacted past our snapshot) restarts the list
     once from the beginning, since a second expiry means the type is too big or busy to list
-    consistently at this page size.
+    consistently at this page size. With ``prefetch``, the next page is fetched there while the
+    current one is parsed.
     """
     outcome = ListOutcome(resource)
     location = SourceLocation(source)
@@ -51,7 +55,8 @@ def list_resource(transport: Transport, resource: ApiResource, *, source: str,
         for attempt in (1, 2):
             try:
                 outcome.objects.extend(
-                    _pages(transport, resource, query, location, namespace, page_size, on_page))
+                    _pages(transport, resource, query, location, namespace, page_size, on_page,
+                           prefetch))
                 break
             except _Expired as exc:
                 if attempt == 1:
@@ -72,26 +77,36 @@ class _Expired(Exception):
 
 
 def _pages(transport: Transport, resource: ApiResource, query: Query, location: SourceLocation,
-           namespace: str | None, page_size: int,
-           on_page: Callable[[int], None]) -> list[KubeObject]:
+           namespace: str | None, page_size: int, on_page: Callable[[int], None],
+           prefetch: Executor | None) -> list[KubeObject]:
     path = resource.list_path(namespace)
     params: dict[str, str] = {"limit": str(page_size)}
     if query.label_selector:
         params["labelSelector"] = query.label_selector
-    objects: list[KubeObject] = []
-    while True:
+
+    def fetch(query_params: dict[str, str]) -> bytes:
         try:
-            body = transport.get(path, params, accept=query.accept)
+            return transport.get(path, query_params, accept=query.accept)
         except FetchError as exc:
-            if exc.status == EXPIRED and "continue" in params:
+            if exc.status == EXPIRED and "continue" in query_params:
                 raise _Expired(exc) from None
             raise
+
+    objects: list[KubeObject] = []
+    api_version, kind = resource.api_version, resource.kind
+    secret = kind == "Secret" and resource.group == ""
+    append = objects.append
+    body = fetch(params)
+    while True:
+        # Pipelining: the next page is requested while this one is parsed, using the token
+        # read from the page's head; the parsed token confirms it (or the guess is dropped).
+        peeked = _peek_continue(body) if prefetch is not None else None
+        ahead: Future[bytes] | None = None
+        if peeked and prefetch is not None:
+            ahead = prefetch.submit(fetch, {**params, "continue": peeked})
         page = _parse(body)
         items = page.get("items") or []
         # The hot loop of a big scan (one pass per object): kept to plain dict stores.
-        api_version, kind = resource.api_version, resource.kind
-        secret = kind == "Secret" and resource.group == ""
-        append = objects.append
         for raw in items:
             if isinstance(raw, dict):
                 # List items of built-in types carry no apiVersion/kind, and metadata-only
@@ -106,7 +121,23 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
         if not token:
             return objects
         params = {**params, "continue": str(token)}
+        body = ahead.result() if ahead is not None and peeked == token else fetch(params)
 
+
+_CONTINUE = re.compile(rb'"continue"\s*:\s*"([^"\\]*)"')
+PEEK = 4096
+
+
+def _peek_continue(body: bytes) -> str | None:
+    """The ``continue`` token of a list page, read from its first bytes without parsing it.
+
+    The API server writes the list's ``metadata`` before ``items``; only that stretch is
+    searched, so a ``continue`` key inside an object is never taken for the list's token.
+    """
+    head = body[:PEEK]
+    end = head.find(b'"items"')
+    found = _CONTINUE.search(head, 0, end if end >= 0 else len(head))
+    return found.group(1).decode() if found else None
 
 def _parse(body: bytes) -> dict[str, Any]:
     try:

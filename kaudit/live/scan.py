@@ -64,7 +64,11 @@ def read_target(target: ClusterTarget, options: LiveOptions) -> LiveRead:
     captured_at = datetime.now(UTC).replace(microsecond=0)
     source = target.context or target.server
     clock = [time.perf_counter()]
+    # Prefetch tasks only ever fetch one page and never wait on another task, so a listing
+    # worker blocked on its prefetch cannot deadlock either pool. One worker: no pipelining,
+    # one request at a time.
     with ThreadPoolExecutor(options.workers, thread_name_prefix="kaudit-list") as pool, \
+            ThreadPoolExecutor(options.workers, thread_name_prefix="kaudit-page") as pages, \
             ScanProgress(options.progress) as progress, _collector_paused():
         try:
             found = discover(transport.get, pool)
@@ -78,7 +82,8 @@ def read_target(target: ClusterTarget, options: LiveOptions) -> LiveRead:
             try:
                 return list_resource(transport, resource, source=f"{source}:{resource.name}",
                                      namespace=options.namespace, page_size=options.page_size,
-                                     on_page=progress.objects)
+                                     on_page=progress.objects,
+                                     prefetch=pages if options.workers > 1 else None)
             finally:
                 progress.type_done()
 
