@@ -63,7 +63,7 @@ class Transport:
                     "GET", url, headers=headers, timeout=self._timeout, retries=False,
                     redirect=False, preload_content=True)
             except (u3.HTTPError, OSError) as exc:
-                raise _network_error(exc) from None
+                raise _network_error(exc, self._timeout.read_timeout) from None
             self.requests = next(self._sent)  # atomic under the GIL, unlike += 1
             status = response.status
             if 200 <= status < 300:
@@ -120,9 +120,11 @@ def _status_message(body: bytes) -> str:
     return " ".join(text.split())[:300] or "no message"
 
 
-def _network_error(exc: BaseException) -> FetchError:
+def _network_error(exc: BaseException, timeout: float | None) -> FetchError:
+    waited = (f"no answer within {timeout:g} s; raise --timeout to wait longer" if timeout
+              else "no answer")
     if isinstance(exc, u3.ReadTimeoutError):
-        return FetchError("timeout", "no answer within the read timeout")
+        return FetchError("timeout", waited)
     if isinstance(exc, u3.SSLError | ssl.SSLError):
         return FetchError("TLS failure", _short(exc))
     if isinstance(exc, u3.NewConnectionError | u3.ConnectTimeoutError | ConnectionError):
@@ -130,7 +132,7 @@ def _network_error(exc: BaseException) -> FetchError:
     if isinstance(exc, u3.ProtocolError):
         return FetchError("connection failed", _short(exc))
     if isinstance(exc, TimeoutError):
-        return FetchError("timeout", "no answer within the read timeout")
+        return FetchError("timeout", waited)
     return FetchError("connection failed", _short(exc))
 
 
