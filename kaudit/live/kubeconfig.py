@@ -3,7 +3,8 @@
 The official client's loaders do the work (merged ``KUBECONFIG`` lists, exec plugins, client
 certificates, tokens, in-cluster service accounts); kaudit only decides *which* file and context
 to hand them, because the client reads ``KUBECONFIG`` once at import time and would miss a value
-set later (by a test, or by a wrapper script that imports kaudit).
+set later (by a test, or by a wrapper script that imports kaudit), and because its merger lets
+the last file's ``current-context`` win where kubectl takes the first.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
 from kubernetes.config.config_exception import ConfigException
@@ -54,7 +56,7 @@ def load_target(kubeconfig: str | None = None, context: str | None = None) -> Cl
             f"no kubeconfig found at {paths} (give --kubeconfig or set KUBECONFIG)")
     try:
         contexts, active = k8s_config.list_kube_config_contexts(config_file=paths)
-        name = context or (active or {}).get("name")
+        name = context or _first_current_context(paths) or (active or {}).get("name")
         if context and not any(c.get("name") == context for c in contexts or []):
             known = ", ".join(sorted(str(c.get("name")) for c in contexts or [])) or "none"
             raise LiveError(f"context {context!r} not found in {paths} (known: {known})")
@@ -65,6 +67,23 @@ def load_target(kubeconfig: str | None = None, context: str | None = None) -> Cl
         raise LiveError(f"cannot use kubeconfig {paths}: {exc}") from None
     return ClusterTarget(context=str(name or ""), server=_public_server(configuration.host),
                          configuration=configuration)
+
+
+def _first_current_context(paths: str) -> str | None:
+    """kubectl takes ``current-context`` from the first file of ``KUBECONFIG`` that sets it;
+    the Python client's merger lets the last one win, so it is looked up here."""
+    for path in paths.split(os.pathsep):
+        file = Path(path).expanduser() if path else None
+        if file is None or not file.is_file():
+            continue
+        try:
+            doc = yaml.safe_load(file.read_text())
+        except (OSError, yaml.YAMLError):
+            continue  # the client's loader reports unreadable files with their reason
+        current = doc.get("current-context") if isinstance(doc, dict) else None
+        if current:
+            return str(current)
+    return None
 
 
 def _in_cluster(configuration: k8s_client.Configuration) -> ClusterTarget:

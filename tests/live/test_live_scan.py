@@ -144,6 +144,10 @@ def test_merged_kubeconfig_files_and_context_choice(start_live: StartLive, tmp_p
     first = write_kubeconfig(tmp_path / "first", "http://127.0.0.1:1", context="elsewhere")
     monkeypatch.setenv("KUBECONFIG", f"{first}:{live.kubeconfig}")
     still_audited(live.report())
+    # Without --context, the first file's current-context wins, as in kubectl.
+    current = CliRunner().invoke(app, ["scan", "--format", "json", "--timeout", "2"])
+    assert current.exit_code == 2
+    assert "http://127.0.0.1:1 (context elsewhere)" in current.stderr
     unknown = live.scan("--context", "nope")  # the last --context given wins
     assert unknown.exit_code == 2
     assert "context 'nope' not found" in unknown.stderr
