@@ -29,6 +29,8 @@ JSON = "application/json"
 USER_AGENT = "kaudit (read-only audit)"
 MAX_RETRIES = 4
 """Retries of one request answered 429, or 5xx with ``Retry-After``; then it is a gap."""
+MAX_RECONNECTS = 1
+"""Resends of a GET whose connection broke mid-request; a second break is a gap."""
 MAX_RETRY_AFTER = 10.0
 """Seconds: a server asking for longer gets a gap rather than a stalled scan."""
 
@@ -54,7 +56,7 @@ class Transport:
     def get(self, path: str, query: dict[str, str] | None = None, accept: str = JSON) -> bytes:
         """The body of a 200 answer to ``GET path?query``; ``FetchError`` otherwise."""
         url = self._base + path + (f"?{urlencode(query)}" if query else "")
-        attempt = 0
+        attempt = dropped = 0
         while True:
             self._bucket.acquire()
             headers = {"Accept": accept, "User-Agent": USER_AGENT, **self._auth_headers()}
@@ -62,6 +64,13 @@ class Transport:
                 response = self._pool.request(
                     "GET", url, headers=headers, timeout=self._timeout, retries=False,
                     redirect=False, preload_content=True)
+            except u3.ProtocolError as exc:
+                # The connection broke after it was made (a kept-alive connection the server
+                # closed, an API server restarting): a GET is safe to send again, once.
+                if dropped < MAX_RECONNECTS:
+                    dropped += 1
+                    continue
+                raise _network_error(exc, self._timeout.read_timeout) from None
             except (u3.HTTPError, OSError) as exc:
                 raise _network_error(exc, self._timeout.read_timeout) from None
             self.requests = next(self._sent)  # atomic under the GIL, unlike += 1

@@ -45,7 +45,8 @@ class Resource:
 
 @dataclass
 class Fault:
-    """Answer requests to ``path`` with ``status`` (``times`` times; -1 for ever)."""
+    """Answer requests to ``path`` with ``status`` (``times`` times; -1 for ever); status 0
+    closes the connection without an answer."""
 
     path: str
     status: int = 500
@@ -216,6 +217,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
+            if fault.status == 0:
+                self.close_connection = True  # hang up without an answer
+                return
             if fault.status != 200:
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 self._status(fault.status, _reason(fault.status), fault.message, headers)

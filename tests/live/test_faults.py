@@ -152,3 +152,18 @@ def test_failing_exec_plugin_exits_2(start_live: StartLive) -> None:
     assert result.exit_code == 2
     assert "unauthorized" in result.stderr
     assert all("authorization" not in r.headers for r in live.server.requests)
+
+
+def test_a_dropped_connection_is_retried_once(live: Live) -> None:
+    live.server.add_fault(Fault(CONFIGMAPS, 0, times=1))
+    report = live.report()
+    assert "configmaps" not in gaps(report)
+    assert len(live.server.requests_to(CONFIGMAPS)) == 2
+
+
+def test_a_connection_dropped_twice_is_a_gap(live: Live) -> None:
+    live.server.add_fault(Fault(CONFIGMAPS, 0, times=-1))
+    report = live.report()
+    assert gaps(report)["configmaps"] == "connection failed"
+    assert len(live.server.requests_to(CONFIGMAPS)) == 2
+    still_audited(report)
