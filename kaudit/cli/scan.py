@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from importlib import resources
@@ -11,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from kaudit.cli import exitcodes
+from kaudit.cli import exitcodes, live_opts
 from kaudit.cli.common import (
     UsageError,
     fail,
@@ -23,6 +25,7 @@ from kaudit.cli.common import (
 )
 from kaudit.config import Config, ConfigError, load_baseline, load_config
 from kaudit.engine import EngineSettings, run
+from kaudit.live import LiveError, LiveOptions, NoKubeconfigError, read_cluster
 from kaudit.model import Severity
 from kaudit.report import FORMATTERS, FormatOptions, Report
 from kaudit.rules.options import OptionError
@@ -97,23 +100,59 @@ def scan(
         "--previous", help="An earlier observation of the same cluster (anything scan reads: "
                            "a saved snapshot, a dump, a folder), so rules can tell a stuck "
                            "state from a passing one. Repeatable.")] = None,
+    context: live_opts.Context = None,
+    kubeconfig: live_opts.Kubeconfig = None,
+    namespace: live_opts.Namespace = None,
+    all_namespaces: live_opts.AllNamespaces = False,
+    qps: live_opts.Qps = live_opts.DEFAULTS.qps,
+    burst: live_opts.Burst = live_opts.DEFAULTS.burst,
+    timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
+    page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
 ) -> None:
-    """Audit a snapshot: files, folders, stdin or a saved snapshot.
+    """Audit a cluster or a snapshot: files, folders, stdin or a saved snapshot.
+
+    With no PATH, the current kubeconfig context is read (like kubectl); --context picks
+    another. Only GET requests are ever sent.
 
     Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error or no input could be read; 3 a rule crashed (the other rules' findings are still reported).
     """  # noqa: E501 - one line, so that --help does not break it mid-sentence
     try:
+        live = None
+        if not paths and not demo:
+            live = live_opts.live_options(
+                kubeconfig=kubeconfig, context=context, namespace=namespace,
+                all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
+                page_size=page_size, progress=_progress(output_format, output))
+        elif context or kubeconfig or namespace:
+            raise UsageError("--context/--kubeconfig/-n read a live cluster: give them "
+                             "without PATH or --demo")
         code = _scan(paths or [], demo, output_format, output, fail_on, select, ignore,
-                     rules_dir, now, config, baseline, debug, previous or [])
-    except (UsageError, ConfigError, RuleLoadError, OptionError, NoInputError) as exc:
+                     rules_dir, now, config, baseline, debug, previous or [], live)
+    except NoKubeconfigError as exc:
+        hint = "" if context or kubeconfig else \
+            "; or give files, folders or - (stdin) to scan, or --demo"
+        raise fail(f"{exc}{hint}") from None
+    except (UsageError, ConfigError, RuleLoadError, OptionError, NoInputError,
+            LiveError) as exc:
         raise fail(str(exc)) from None
     raise typer.Exit(code)
+
+
+def _progress(output_format: str, output: Path | None) -> bool | None:
+    """A progress bar only for a person watching a terminal: never in CI, never while a
+    machine-readable report goes to stdout."""
+    if os.environ.get("CI") or not sys.stderr.isatty():
+        return False
+    if output is None and output_format != "table":
+        return False
+    return None
 
 
 def _scan(paths: list[str], demo: bool, output_format: str, output: Path | None,
           fail_on: str | None, select: list[str] | None, ignore: list[str] | None,
           rules_dir: list[Path] | None, now: str | None, config_path: Path | None,
-          baseline_path: Path | None, debug: bool, previous: list[str]) -> int:
+          baseline_path: Path | None, debug: bool, previous: list[str],
+          live: LiveOptions | None = None) -> int:
     if output_format not in FORMATTERS:
         raise UsageError(f"--format {output_format!r}: choose from {', '.join(FORMATTERS)}")
     config = load_config(config_path)
@@ -122,10 +161,13 @@ def _scan(paths: list[str], demo: bool, output_format: str, output: Path | None,
         raise UsageError(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
     now_option = parse_now(now)
     named = [demo_input()] if demo else []
-    if not paths and not named:
+    if not paths and not named and live is None:
         raise UsageError("nothing to scan: give files, folders or - (stdin), or --demo")
     catalogue = load_catalogue([*config.rules_dirs, *(rules_dir or [])])
-    snapshot = load_snapshot(paths, named=named)
+    if live is not None:
+        snapshot = read_cluster(live).snapshot
+    else:
+        snapshot = load_snapshot(paths, named=named)
     earlier = load_snapshot(previous) if previous else None
     when, when_source = choose_now(now_option, snapshot)
     settings = replace(_settings(config, select, ignore, baseline_path, when), previous=earlier)

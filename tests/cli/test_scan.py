@@ -43,8 +43,14 @@ def test_fail_on_warning_counts_warnings(runner: CliRunner, tmp_path: Path) -> N
     assert scan(runner, str(rs), *NOW, "--fail-on", "warning").exit_code == 1
 
 
-def test_exit_2_on_usage_errors(runner: CliRunner, tmp_path: Path) -> None:
-    assert scan(runner).exit_code == 2
+def test_exit_2_on_usage_errors(runner: CliRunner, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # No PATH means "the current kubeconfig context": with none to be found, a usage error.
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-kubeconfig"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    result = scan(runner)
+    assert result.exit_code == 2 and "or --demo" in result.stderr
     assert scan(runner, str(tmp_path / "missing.yaml")).exit_code == 2
     assert scan(runner, STUCK, "--format", "xml").exit_code == 2
     assert scan(runner, STUCK, "--fail-on", "fatal").exit_code == 2

@@ -1,0 +1,47 @@
+"""Options shared by every command that reads a live cluster (``scan``, ``snapshot``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kaudit.cli.common import UsageError
+from kaudit.live import LiveOptions
+
+Context = Annotated[str | None, typer.Option(
+    "--context", help="Kubeconfig context to read (default: the current context).",
+    show_default=False)]
+Kubeconfig = Annotated[str | None, typer.Option(
+    "--kubeconfig", help="Kubeconfig file(s), ':'-separated (default: $KUBECONFIG, then "
+                         "~/.kube/config; in a pod, the service account).",
+    show_default=False)]
+Namespace = Annotated[str | None, typer.Option(
+    "--namespace", "-n", help="Read namespaced types in this namespace only (cluster-scoped "
+                              "types are still read).", show_default=False)]
+AllNamespaces = Annotated[bool, typer.Option(
+    "--all-namespaces", "-A", help="Read every namespace (the default).")]
+Qps = Annotated[float, typer.Option(
+    "--qps", help="Most requests per second sent to the API server.")]
+Burst = Annotated[int, typer.Option(
+    "--burst", help="Requests allowed in a burst above --qps.")]
+Timeout = Annotated[float, typer.Option(
+    "--timeout", help="Seconds to wait for an answer to one request.")]
+PageSize = Annotated[int, typer.Option(
+    "--page-size", help="Objects per list page (limit/continue paging).")]
+
+DEFAULTS = LiveOptions()
+
+
+def live_options(*, kubeconfig: str | None, context: str | None, namespace: str | None,
+                 all_namespaces: bool, qps: float, burst: int, timeout: float,
+                 page_size: int, progress: bool | None) -> LiveOptions:
+    if namespace and all_namespaces:
+        raise UsageError("give either -n/--namespace or --all-namespaces, not both")
+    if qps <= 0 or timeout <= 0:
+        raise UsageError("--qps and --timeout must be greater than 0")
+    if burst < 1 or page_size < 1:
+        raise UsageError("--burst and --page-size must be at least 1")
+    return LiveOptions(kubeconfig=kubeconfig, context=context, namespace=namespace or None,
+                       qps=qps, burst=burst, timeout=timeout, page_size=page_size,
+                       progress=progress)

@@ -1,0 +1,127 @@
+"""Our own API discovery: every listable resource, and a gap for every group that failed.
+
+The client's ``DynamicClient`` drops a group whose discovery fails (a 503 from an unavailable
+aggregated API) without a word and writes a cache file; an audit must instead say that it could
+not see that group, because an unavailable APIService is exactly when namespaces and garbage
+collection get stuck.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from kaudit.live.errors import FetchError
+from kaudit.model import CoverageGap
+
+DISCOVERY_FAILED = "discovery failed"
+
+# Resources served twice under two groups from one storage: listing both would show every
+# object twice. The first is skipped when the second is served.
+ALIASES: dict[tuple[str, str], tuple[str, str]] = {
+    ("events.k8s.io", "events"): ("", "events"),
+    ("extensions", "deployments"): ("apps", "deployments"),
+    ("extensions", "replicasets"): ("apps", "replicasets"),
+    ("extensions", "daemonsets"): ("apps", "daemonsets"),
+    ("extensions", "ingresses"): ("networking.k8s.io", "ingresses"),
+    ("extensions", "networkpolicies"): ("networking.k8s.io", "networkpolicies"),
+}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ApiResource:
+    """One listable resource type at the version it is read through."""
+
+    group: str
+    version: str
+    plural: str
+    kind: str
+    namespaced: bool
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def name(self) -> str:
+        """``pods``, ``deployments.apps``: how kubectl and the gaps name it."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    def list_path(self, namespace: str | None = None) -> str:
+        root = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        if namespace and self.namespaced:
+            return f"{root}/namespaces/{namespace}/{self.plural}"
+        return f"{root}/{self.plural}"
+
+
+@dataclass(frozen=True)
+class Discovery:
+    resources: tuple[ApiResource, ...]
+    gaps: tuple[CoverageGap, ...]
+
+
+Fetch = Callable[[str], bytes]
+
+
+def discover(fetch: Fetch, pool: Executor) -> Discovery:
+    """Resources of ``/api`` and ``/apis``; ``FetchError`` only when the roots themselves fail
+    (then nothing at all can be read)."""
+    core = _json(fetch("/api"))
+    groups = _json(fetch("/apis"))
+    # (group, [versions, preferred first])
+    plan: list[tuple[str, list[str]]] = [
+        ("", [str(v) for v in core.get("versions") or []])]
+    for group in groups.get("groups") or []:
+        name = str(group.get("name", ""))
+        versions = [str(v.get("version")) for v in group.get("versions") or []]
+        preferred = (group.get("preferredVersion") or {}).get("version")
+        if preferred in versions:
+            versions.remove(preferred)
+            versions.insert(0, preferred)
+        plan.append((name, versions))
+    jobs = {(g, v): pool.submit(_group_version, fetch, g, v) for g, vs in plan for v in vs}
+    gaps: list[CoverageGap] = []
+    chosen: dict[tuple[str, str], ApiResource] = {}
+    for group, versions in plan:
+        for version in versions:
+            try:
+                found = jobs[(group, version)].result()
+            except FetchError as exc:
+                gv = f"{group}/{version}" if group else version
+                gaps.append(CoverageGap(gv, DISCOVERY_FAILED, exc.detail or exc.reason))
+                continue
+            for res in found:
+                # The preferred version wins; older versions only add what it lacks.
+                chosen.setdefault((res.group, res.plural), res)
+    resources = sorted(
+        r for key, r in chosen.items() if ALIASES.get(key) not in chosen)
+    return Discovery(tuple(resources), tuple(gaps))
+
+
+def _group_version(fetch: Fetch, group: str, version: str) -> list[ApiResource]:
+    path = f"/apis/{group}/{version}" if group else f"/api/{version}"
+    doc = _json(fetch(path))
+    out: list[ApiResource] = []
+    for res in doc.get("resources") or []:
+        plural = str(res.get("name", ""))
+        if not plural or "/" in plural:
+            continue  # subresources (pods/log, deployments/scale) are not objects
+        if "list" not in (res.get("verbs") or []):
+            continue
+        out.append(ApiResource(group, version, plural, str(res.get("kind", "")),
+                               bool(res.get("namespaced"))))
+    return out
+
+
+def _json(data: bytes) -> dict[str, Any]:
+    try:
+        parsed = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise FetchError("bad response", f"discovery document is not JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise FetchError("bad response", "discovery document is not a JSON object")
+    return parsed
