@@ -5,7 +5,7 @@ from kaudit.model import Family, Finding, ObjectKey, ObjectRef, Related, Severit
 from kaudit.rules.base import NoOptions, Rule, related
 from kaudit.rules.context import RuleContext
 from kaudit.snapshot import KubeObject, Snapshot
-from kaudit.timeutil import format_duration, format_time
+from kaudit.timeutil import format_duration, format_time, maybe_time, parse_time
 
 __all__ = [
     "ClusterGraph",
@@ -23,5 +23,7 @@ __all__ = [
     "Snapshot",
     "format_duration",
     "format_time",
+    "maybe_time",
+    "parse_time",
     "related",
 ]

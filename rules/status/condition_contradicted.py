@@ -17,11 +17,11 @@ from kaudit.rules import (
     Severity,
     format_duration,
     format_time,
+    maybe_time,
     related,
 )
 from kaudit_rules.status.conditions import describe
 from kaudit_rules.status.events import component, event_time, event_type, reason
-from kaudit_rules.status.times import maybe_time
 
 ABOUT = "about"  # Event -> object (kaudit.graph.edges.events)
 # What an object depends on for its own health: attached Kong plugins, composed resources.

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kaudit.rules import KubeObject
-from kaudit_rules.status.times import maybe_time
+from kaudit.rules import KubeObject, maybe_time
 
 
 def event_time(event: KubeObject) -> datetime | None:

@@ -16,6 +16,7 @@ from kaudit.rules import (
     Severity,
     format_duration,
     format_time,
+    maybe_time,
 )
 from kaudit_rules.status.kopf_essence import (
     DIFF_BASE,
@@ -25,7 +26,7 @@ from kaudit_rules.status.kopf_essence import (
     progress_records,
     stored_essence,
 )
-from kaudit_rules.status.times import dig, managed_fields, maybe_time
+from kaudit_rules.status.times import dig, managed_fields
 
 POINTER = "/metadata/annotations/" + DIFF_BASE.replace("/", "~1")
 _MAX_PATHS = 3

@@ -15,8 +15,9 @@ from kaudit.rules import (
     Severity,
     format_duration,
     format_time,
+    maybe_time,
 )
-from kaudit_rules.status.times import managed_fields, maybe_time
+from kaudit_rules.status.times import managed_fields
 
 
 def last_spec_write(obj: KubeObject) -> datetime | None:

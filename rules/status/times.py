@@ -1,30 +1,15 @@
-"""RFC 3339 timestamps as controllers write them, parsed without leaving the rule API.
+"""Small readers the status rules share: when an object was last written, and safe walks
+through nested fields of unknown shape (dumps and fuzzing both produce wrong types).
 
-Kopf writes ``2024-05-15T07:41:11.402118+00:00``; Kubernetes ``2024-05-15T07:41:11Z`` and
-events.k8s.io ``2024-06-01T11:50:00.000000Z``. Unparseable values are ``None``: a rule that
-cannot date something says so rather than guessing.
+Timestamps are parsed with ``kaudit.rules.maybe_time``: Kopf writes
+``2024-05-15T07:41:11.402118+00:00``, Kubernetes ``2024-05-15T07:41:11Z``; unparseable values
+are ``None``, so a rule that cannot date something says so rather than guessing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
-
-
-def maybe_time(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if text[-1] in "Zz":
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def managed_fields(metadata: Mapping[str, Any]) -> list[Mapping[str, Any]]:
