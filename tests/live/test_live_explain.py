@@ -139,7 +139,8 @@ def test_explain_live_errors_exit_2(chain: Live, tmp_path: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     missing = invoke("explain", "widget/nope", "-n", "shop", "--context", "loopback")
     assert missing.exit_code == 2
-    assert "no widget named 'nope' in namespace shop" in missing.stderr
+    assert "no widget named 'nope' in namespace shop in the cluster (context loopback)" \
+        in missing.stderr
     unknown = invoke("explain", "widget/shelf", "--context", "nope")
     assert unknown.exit_code == 2
     assert "context 'nope' not found" in unknown.stderr
