@@ -85,8 +85,16 @@ def resolve(snapshot: Snapshot, target: str, namespace: str | None) -> KubeObjec
         raise NotFound(f"{target!r} matches several kinds ({which}): write KIND.GROUP/NAME")
     if not found:
         where = f" in namespace {namespace}" if namespace else ""
-        raise NotFound(f"no {kind_text} named {name!r}{where} in the inputs")
+        raise NotFound(f"no {kind_text} named {name!r}{where} {_read_from(snapshot)}")
     return found[0]
+
+
+def _read_from(snapshot: Snapshot) -> str:
+    """Where "not found" looked: on-call must know it was the cluster they meant."""
+    live = [s for s in snapshot.sources if s.type == "live"]
+    if live:
+        return f"in the cluster (context {live[0].context or live[0].server})"
+    return "in the inputs"
 
 
 # ---- the data -----------------------------------------------------------------------------

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 from dataclasses import replace
-from datetime import UTC, datetime
-from importlib import resources
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -23,32 +20,24 @@ from kaudit.cli.common import (
     stdout_is_terminal,
     write_output,
 )
+from kaudit.cli.sources import (
+    LiveFlags,
+    Source,
+    choose_now,
+    choose_source,
+    live_failure,
+    progress_allowed,
+)
 from kaudit.config import Config, ConfigError, load_baseline, load_config
 from kaudit.engine import EngineSettings, run
-from kaudit.live import LiveError, LiveOptions, NoKubeconfigError, read_cluster
+from kaudit.live import LiveError
 from kaudit.model import Severity
 from kaudit.report import FORMATTERS, FormatOptions, Report
 from kaudit.rules.options import OptionError
 from kaudit.rules.registry import RuleLoadError, load_catalogue
-from kaudit.snapshot import Snapshot
 from kaudit.snapshot.files import NoInputError, load_snapshot
 
 FAIL_ON = ("error", "warning", "info", "never")
-
-
-DEMO_NAME = "demo-snapshot.yaml"
-
-
-def demo_input() -> tuple[str, bytes]:
-    return f"kaudit:{DEMO_NAME}", (resources.files("kaudit.demo") / DEMO_NAME).read_bytes()
-
-
-def choose_now(option: datetime | None, snapshot: Snapshot) -> tuple[datetime, str]:
-    if option is not None:
-        return option, "option"
-    if snapshot.captured_at is not None:
-        return snapshot.captured_at, "snapshot"
-    return datetime.now(UTC).replace(microsecond=0), "clock"
 
 
 def exit_code(report: Report, fail_on: str) -> int:
@@ -116,43 +105,27 @@ def scan(
 
     Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error or no input could be read; 3 a rule crashed (the other rules' findings are still reported).
     """  # noqa: E501 - one line, so that --help does not break it mid-sentence
+    flags = LiveFlags(context=context, kubeconfig=kubeconfig, namespace=namespace,
+                      all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
+                      page_size=page_size)
     try:
-        live = None
-        if not paths and not demo:
-            live = live_opts.live_options(
-                kubeconfig=kubeconfig, context=context, namespace=namespace,
-                all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
-                page_size=page_size, progress=_progress(output_format, output))
-        elif context or kubeconfig or namespace:
-            raise UsageError("--context/--kubeconfig/-n read a live cluster: give them "
-                             "without PATH or --demo")
-        code = _scan(paths or [], demo, output_format, output, fail_on, select, ignore,
-                     rules_dir, now, config, baseline, debug, previous or [], live)
-    except NoKubeconfigError as exc:
-        hint = "" if context or kubeconfig else \
-            "; or give files, folders or - (stdin) to scan, or --demo"
-        raise fail(f"{exc}{hint}") from None
-    except (UsageError, ConfigError, RuleLoadError, OptionError, NoInputError,
-            LiveError) as exc:
+        source = choose_source(
+            paths, demo, flags, live_flag_names="--context/--kubeconfig/-n",
+            progress=progress_allowed(output is None and output_format != "table"))
+        code = _scan(source, output_format, output, fail_on, select, ignore, rules_dir, now,
+                     config, baseline, debug, previous or [])
+    except LiveError as exc:
+        raise fail(live_failure(exc, flags, "give files, folders or - (stdin) to scan, or "
+                                            "--demo")) from None
+    except (UsageError, ConfigError, RuleLoadError, OptionError, NoInputError) as exc:
         raise fail(str(exc)) from None
     raise typer.Exit(code)
 
 
-def _progress(output_format: str, output: Path | None) -> bool | None:
-    """A progress bar only for a person watching a terminal: never in CI, never while a
-    machine-readable report goes to stdout."""
-    if os.environ.get("CI") or not sys.stderr.isatty():
-        return False
-    if output is None and output_format != "table":
-        return False
-    return None
-
-
-def _scan(paths: list[str], demo: bool, output_format: str, output: Path | None,
+def _scan(source: Source, output_format: str, output: Path | None,
           fail_on: str | None, select: list[str] | None, ignore: list[str] | None,
           rules_dir: list[Path] | None, now: str | None, config_path: Path | None,
-          baseline_path: Path | None, debug: bool, previous: list[str],
-          live: LiveOptions | None = None) -> int:
+          baseline_path: Path | None, debug: bool, previous: list[str]) -> int:
     if output_format not in FORMATTERS:
         raise UsageError(f"--format {output_format!r}: choose from {', '.join(FORMATTERS)}")
     config = load_config(config_path)
@@ -160,14 +133,8 @@ def _scan(paths: list[str], demo: bool, output_format: str, output: Path | None,
     if fail_on not in FAIL_ON:
         raise UsageError(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
     now_option = parse_now(now)
-    named = [demo_input()] if demo else []
-    if not paths and not named and live is None:
-        raise UsageError("nothing to scan: give files, folders or - (stdin), or --demo")
     catalogue = load_catalogue([*config.rules_dirs, *(rules_dir or [])])
-    if live is not None:
-        snapshot = read_cluster(live).snapshot
-    else:
-        snapshot = load_snapshot(paths, named=named)
+    snapshot = source.read()
     earlier = load_snapshot(previous) if previous else None
     when, when_source = choose_now(now_option, snapshot)
     settings = replace(_settings(config, select, ignore, baseline_path, when), previous=earlier)

@@ -7,8 +7,6 @@ types were listed completely (so absence means the same thing).
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +14,7 @@ import typer
 
 from kaudit.cli import live_opts
 from kaudit.cli.common import UsageError, fail, stderr
+from kaudit.cli.sources import print_gaps, progress_allowed
 from kaudit.live import LiveError, read_cluster
 from kaudit.snapshot.archive import snapshot_document, write_snapshot
 
@@ -48,7 +47,7 @@ def snapshot(
             kubeconfig=kubeconfig, context=context, namespace=namespace,
             all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
             page_size=page_size,
-            progress=False if os.environ.get("CI") or not sys.stderr.isatty() else None)
+            progress=progress_allowed(machine_readable_stdout=False))
         read = read_cluster(options)
     except (UsageError, LiveError) as exc:
         raise fail(str(exc)) from None
@@ -61,10 +60,7 @@ def snapshot(
         write_snapshot(document, output)
     except OSError as exc:
         raise fail(f"cannot write {output}: {exc}") from None
-    for gap in snap.gaps:
-        detail = f" ({gap.detail})" if gap.detail else ""
-        stderr.print(f"[yellow]not read:[/] {gap.resource}: {gap.reason}{detail}",
-                     markup=True, highlight=False, soft_wrap=True)
+    print_gaps(snap)
     stderr.print(f"saved {len(snap)} objects of {len(snap.kinds())} kinds from "
                  f"{read.context or read.server} to {output}", soft_wrap=True)
     raise typer.Exit(0)

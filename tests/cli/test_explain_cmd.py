@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -44,9 +45,17 @@ def test_explain_json_matches_the_data(runner: CliRunner) -> None:
     assert runner.invoke(app, [*CLAIM, "--format", "json"]).stdout == result.stdout
 
 
-def test_explain_usage_errors_exit_2(runner: CliRunner) -> None:
-    assert runner.invoke(app, ["explain", "userrole/nobody", CROSSPLANE]).exit_code == 2
-    assert runner.invoke(app, ["explain", "userrole/alice"]).exit_code == 2
+def test_explain_usage_errors_exit_2(runner: CliRunner, tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    nobody = runner.invoke(app, ["explain", "userrole/nobody", CROSSPLANE])
+    assert nobody.exit_code == 2
+    assert "no userrole named 'nobody' in the inputs" in nobody.stderr
+    # No PATH means "the current kubeconfig context": with none to be found, say what to give.
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-kubeconfig"))
+    nothing = runner.invoke(app, ["explain", "userrole/alice"])
+    assert nothing.exit_code == 2
+    assert "or give the files, folders, saved snapshot or - (stdin) that hold the object, " \
+        "or --demo" in nothing.stderr
     assert runner.invoke(app, [*CLAIM, "--format", "xml"]).exit_code == 2
     assert runner.invoke(app, [*CLAIM, "--grace", "soon"]).exit_code == 2
 
@@ -91,8 +100,13 @@ def test_graph_mermaid_and_json(runner: CliRunner) -> None:
             "relation": "about", "pointer": "/involvedObject"} in whole["edges"]
 
 
-def test_graph_usage_errors_exit_2(runner: CliRunner) -> None:
-    assert runner.invoke(app, ["graph"]).exit_code == 2
+def test_graph_usage_errors_exit_2(runner: CliRunner, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-kubeconfig"))
+    nothing = runner.invoke(app, ["graph"])
+    assert nothing.exit_code == 2
+    assert "or give files, folders, a saved snapshot or - (stdin) to draw, or --demo" \
+        in nothing.stderr
     assert runner.invoke(app, ["graph", CROSSPLANE, "--format", "png"]).exit_code == 2
     assert runner.invoke(app, ["graph", CROSSPLANE, "--focus", "role/none"]).exit_code == 2
 

@@ -92,3 +92,46 @@ def build_cluster(pods: int = 5) -> Cluster:
         ],
         aggregated=[("metrics.k8s.io", "v1beta1")],
     )
+
+
+OPERATOR_RELEASE = {"meta.helm.sh/release-name": "widget-operator",
+                    "meta.helm.sh/release-namespace": "widget-system"}
+
+
+def build_stuck_chain_cluster() -> Cluster:
+    """``build_cluster`` plus a deletion stuck down an owner chain, for ``explain``/``graph``.
+
+    Widget ``shop/shelf`` is deleted in the foreground, held by its dependent
+    ``shop/shelf-part``, whose ``example.org/cleanup`` finalizer is owed by the widget operator.
+    That operator runs in another namespace (``widget-system``, installed by the same Helm
+    release as the Widget CRD) and is scaled to zero: the evidence a triage needs lives outside
+    the object's namespace. Kept apart from ``build_cluster`` so that the scan tests and the
+    recorded cassette see the cluster they always saw.
+    """
+    cluster = build_cluster()
+    by_kind = {res.kind: res for res in cluster.resources}
+    by_kind["Namespace"].objects.append(obj("v1", "Namespace", "widget-system"))
+    crd = by_kind["CustomResourceDefinition"].objects[0]
+    crd["metadata"]["annotations"] = dict(OPERATOR_RELEASE)
+    by_kind["Deployment"].objects.append(obj(
+        "apps/v1", "Deployment", "widget-operator", "widget-system",
+        metadata={"annotations": dict(OPERATOR_RELEASE)},
+        spec={"replicas": 0}, status={"observedGeneration": 3}))
+    shelf_uid = "uid-shop-shelf"
+    by_kind["Widget"].objects.extend([
+        obj("example.org/v1", "Widget", "shelf", "shop", metadata={
+            "uid": shelf_uid, "deletionTimestamp": "2024-03-01T00:00:00Z",
+            "finalizers": ["foregroundDeletion"]}, spec={"size": 3}),
+        obj("example.org/v1", "Widget", "shelf-part", "shop", metadata={
+            "deletionTimestamp": "2024-03-01T00:00:00Z",
+            "finalizers": ["example.org/cleanup"],
+            "ownerReferences": [{"apiVersion": "example.org/v1", "kind": "Widget",
+                                 "name": "shelf", "uid": shelf_uid, "controller": True,
+                                 "blockOwnerDeletion": True}]},
+            spec={"size": 1},
+            status={"conditions": [{"type": "Ready", "status": "False",
+                                    "reason": "CleanupFailed",
+                                    "message": "cannot delete bucket shelf-part: "
+                                               "access denied"}]}),
+    ])
+    return cluster
