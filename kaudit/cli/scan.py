@@ -30,7 +30,7 @@ from kaudit.model import Severity
 from kaudit.report import FORMATTERS, FormatOptions, Report
 from kaudit.rules.options import OptionError
 from kaudit.rules.registry import RuleLoadError, load_catalogue
-from kaudit.snapshot import Snapshot
+from kaudit.snapshot import Snapshot, SourceInfo
 from kaudit.snapshot.files import NoInputError, load_snapshot
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -49,6 +49,15 @@ def choose_now(option: datetime | None, snapshot: Snapshot) -> tuple[datetime, s
     if snapshot.captured_at is not None:
         return snapshot.captured_at, "snapshot"
     return datetime.now(UTC).replace(microsecond=0), "clock"
+
+
+def against_sources(against: Snapshot | None) -> tuple[SourceInfo, ...]:
+    """The ``--against`` inputs as the report lists them, after the scanned ones: typed
+    ``against`` so that a reader never mistakes the live cluster for what was audited."""
+    if against is None:
+        return ()
+    return tuple(SourceInfo("against", paths=s.paths, context=s.context, server=s.server)
+                 for s in against.sources)
 
 
 def exit_code(report: Report, fail_on: str) -> int:
@@ -100,6 +109,14 @@ def scan(
         "--previous", help="An earlier observation of the same cluster (anything scan reads: "
                            "a saved snapshot, a dump, a folder), so rules can tell a stuck "
                            "state from a passing one. Repeatable.")] = None,
+    against: Annotated[list[str] | None, typer.Option(
+        "--against", help="The cluster the scanned manifests are about to be applied to "
+                          "(anything scan reads: a saved snapshot, a dump, a folder), so rules "
+                          "can predict an apply that will fail. Repeatable.")] = None,
+    against_context: Annotated[str | None, typer.Option(
+        "--against-context", help="Like --against, but read this kubeconfig context live "
+                                  "(GET only; --kubeconfig, -n and the connection options "
+                                  "apply to it).", show_default=False)] = None,
     context: live_opts.Context = None,
     kubeconfig: live_opts.Kubeconfig = None,
     namespace: live_opts.Namespace = None,
@@ -117,19 +134,30 @@ def scan(
     Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error or no input could be read; 3 a rule crashed (the other rules' findings are still reported).
     """  # noqa: E501 - one line, so that --help does not break it mid-sentence
     try:
-        live = None
+        live = against_live = None
+        if against and against_context:
+            raise UsageError("give either --against or --against-context, not both")
+        if (against or against_context) and not paths and not demo:
+            raise UsageError("--against/--against-context compare manifests with the cluster "
+                             "they are applied to: give the manifests (PATH) to scan")
         if not paths and not demo:
             live = live_opts.live_options(
                 kubeconfig=kubeconfig, context=context, namespace=namespace,
                 all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
                 page_size=page_size, progress=_progress(output_format, output))
-        elif context or kubeconfig or namespace:
+        elif context or ((kubeconfig or namespace) and not against_context):
             raise UsageError("--context/--kubeconfig/-n read a live cluster: give them "
-                             "without PATH or --demo")
+                             "without PATH or --demo (or with --against-context)")
+        if against_context:
+            against_live = live_opts.live_options(
+                kubeconfig=kubeconfig, context=against_context, namespace=namespace,
+                all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
+                page_size=page_size, progress=_progress(output_format, output))
         code = _scan(paths or [], demo, output_format, output, fail_on, select, ignore,
-                     rules_dir, now, config, baseline, debug, previous or [], live)
+                     rules_dir, now, config, baseline, debug, previous or [], live,
+                     against=against or [], against_live=against_live)
     except NoKubeconfigError as exc:
-        hint = "" if context or kubeconfig else \
+        hint = "" if context or kubeconfig or against_context else \
             "; or give files, folders or - (stdin) to scan, or --demo"
         raise fail(f"{exc}{hint}") from None
     except (UsageError, ConfigError, RuleLoadError, OptionError, NoInputError,
@@ -152,7 +180,8 @@ def _scan(paths: list[str], demo: bool, output_format: str, output: Path | None,
           fail_on: str | None, select: list[str] | None, ignore: list[str] | None,
           rules_dir: list[Path] | None, now: str | None, config_path: Path | None,
           baseline_path: Path | None, debug: bool, previous: list[str],
-          live: LiveOptions | None = None) -> int:
+          live: LiveOptions | None = None, *, against: list[str] | None = None,
+          against_live: LiveOptions | None = None) -> int:
     if output_format not in FORMATTERS:
         raise UsageError(f"--format {output_format!r}: choose from {', '.join(FORMATTERS)}")
     config = load_config(config_path)
@@ -169,8 +198,10 @@ def _scan(paths: list[str], demo: bool, output_format: str, output: Path | None,
     else:
         snapshot = load_snapshot(paths, named=named)
     earlier = load_snapshot(previous) if previous else None
+    target = _against(against or [], against_live)
     when, when_source = choose_now(now_option, snapshot)
-    settings = replace(_settings(config, select, ignore, baseline_path, when), previous=earlier)
+    settings = replace(_settings(config, select, ignore, baseline_path, when), previous=earlier,
+                       against=target)
     result = run(snapshot, catalogue, settings)
     if debug:
         for tb in result.tracebacks:
@@ -179,7 +210,7 @@ def _scan(paths: list[str], demo: bool, output_format: str, output: Path | None,
         findings=result.findings,
         now=when,
         now_source=when_source,
-        sources=snapshot.sources,
+        sources=(*snapshot.sources, *against_sources(target)),
         objects=len(snapshot),
         kinds=len(snapshot.kinds()),
         gaps=snapshot.gaps,
@@ -190,6 +221,16 @@ def _scan(paths: list[str], demo: bool, output_format: str, output: Path | None,
     text = FORMATTERS[output_format](report, FormatOptions(color=color, width=width))
     write_output(text, output)
     return exit_code(report, fail_on)
+
+
+def _against(paths: list[str], live: LiveOptions | None) -> Snapshot | None:
+    """The cluster the manifests are applied to: read from files or live (GET only)."""
+    if live is not None:
+        try:
+            return read_cluster(live).snapshot
+        except LiveError as exc:
+            raise type(exc)(f"--against-context {live.context}: {exc}") from None
+    return load_snapshot(paths) if paths else None
 
 
 def _settings(config: Config, select: list[str] | None, ignore: list[str] | None,
