@@ -24,7 +24,8 @@ def _storage_version(crd: KubeObject) -> str:
     for v in versions if isinstance(versions, list) else []:
         if isinstance(v, dict) and v.get("storage") is True and v.get("name"):
             return str(v["name"])
-    return "the current storage version"
+    single = crd.spec.get("version")  # apiextensions.k8s.io/v1beta1: the one version stores
+    return str(single) if single and not versions else "the current storage version"
 
 
 def _listing(versions: list[str]) -> str:
