@@ -32,6 +32,8 @@ class EngineSettings:
     severities: Mapping[str, Severity] = field(default_factory=dict)
     baseline: frozenset[str] | None = None
     previous: Snapshot | None = None
+    against: Snapshot | None = None
+    """The cluster the scanned manifests are about to be applied to (``--against``)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ def run(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,
     tracebacks: list[str] = []
     for rule_type in rules:
         options = resolve_options(rule_type, settings.options)
-        ctx = RuleContext(snapshot, graph, options, settings.now, settings.previous)
+        ctx = RuleContext(snapshot, graph, options, settings.now, settings.previous,
+                          settings.against)
         rule = rule_type()
         try:
             produced = list(rule.check(ctx))

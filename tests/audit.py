@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from kaudit.cli.scan import choose_now
+from kaudit.cli.scan import against_sources, choose_now
 from kaudit.engine import EngineSettings, run
 from kaudit.report import Report
 from kaudit.rules.registry import load_catalogue
@@ -16,16 +16,19 @@ from kaudit.timeutil import parse_time
 
 def audit(paths: Sequence[str], *, now: str | datetime | None = None,
           select: Sequence[str] = (), options: dict[str, dict[str, Any]] | None = None,
-          previous: Sequence[str] = ()) -> dict[str, Any]:
-    """``previous``: paths of an earlier observation, as ``scan --previous`` takes them."""
+          previous: Sequence[str] = (), against: Sequence[str] = ()) -> dict[str, Any]:
+    """``previous``: paths of an earlier observation, as ``scan --previous`` takes them;
+    ``against``: the live cluster the inputs are applied to, as ``scan --against`` takes it."""
     snapshot = load_snapshot(list(paths))
     earlier = load_snapshot(list(previous)) if previous else None
+    live = load_snapshot(list(against)) if against else None
     when = parse_time(now) if isinstance(now, str) else now
     when, source = choose_now(when, snapshot)
     settings = EngineSettings(now=when, select=tuple(select), options=options or {},
-                              previous=earlier)
+                              previous=earlier, against=live)
     result = run(snapshot, load_catalogue(), settings)
-    report = Report(result.findings, when, source, snapshot.sources, len(snapshot),
+    sources = (*snapshot.sources, *against_sources(live))
+    report = Report(result.findings, when, source, sources, len(snapshot),
                     len(snapshot.kinds()), snapshot.gaps, result.crashed)
     return report.to_json()
 

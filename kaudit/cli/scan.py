@@ -30,11 +30,12 @@ from kaudit.cli.sources import (
 )
 from kaudit.config import Config, ConfigError, load_baseline, load_config
 from kaudit.engine import EngineSettings, run
-from kaudit.live import LiveError
+from kaudit.live import LiveError, LiveOptions, read_cluster
 from kaudit.model import Severity
 from kaudit.report import FORMATTERS, FormatOptions, Report
 from kaudit.rules.options import OptionError
 from kaudit.rules.registry import RuleLoadError, load_catalogue
+from kaudit.snapshot import Snapshot, SourceInfo
 from kaudit.snapshot.files import NoInputError, load_snapshot
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -89,6 +90,14 @@ def scan(
         "--previous", help="An earlier observation of the same cluster (anything scan reads: "
                            "a saved snapshot, a dump, a folder), so rules can tell a stuck "
                            "state from a passing one. Repeatable.")] = None,
+    against: Annotated[list[str] | None, typer.Option(
+        "--against", help="The cluster the scanned manifests are about to be applied to "
+                          "(anything scan reads: a saved snapshot, a dump, a folder), so rules "
+                          "can predict an apply that will fail. Repeatable.")] = None,
+    against_context: Annotated[str | None, typer.Option(
+        "--against-context", help="Like --against, but read this kubeconfig context live "
+                                  "(GET only; --kubeconfig, -n and the connection options "
+                                  "apply to it).", show_default=False)] = None,
     context: live_opts.Context = None,
     kubeconfig: live_opts.Kubeconfig = None,
     namespace: live_opts.Namespace = None,
@@ -108,14 +117,36 @@ def scan(
     flags = LiveFlags(context=context, kubeconfig=kubeconfig, namespace=namespace,
                       all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
                       page_size=page_size)
+    progress = progress_allowed(output is None and output_format != "table")
+    # What was typed, for error messages (a failing --against-context read gets no hint to
+    # scan files instead: files were given).
+    typed = replace(flags, context=context or against_context)
     try:
-        source = choose_source(
-            paths, demo, flags, live_flag_names="--context/--kubeconfig/-n",
-            progress=progress_allowed(output is None and output_format != "table"))
+        if against and against_context:
+            raise UsageError("give either --against or --against-context, not both")
+        if (against or against_context) and not paths and not demo:
+            raise UsageError("--against/--against-context compare manifests with the cluster "
+                             "they are applied to: give the manifests (PATH) to scan")
+        against_live = None
+        if against_context:
+            if context:
+                raise UsageError("--context reads a cluster to audit; next to manifests, name "
+                                 "the cluster they are applied to with --against-context")
+            # --kubeconfig, -n and the connection options then describe the target cluster.
+            target = replace(flags, context=against_context)
+            against_live = live_opts.live_options(
+                kubeconfig=target.kubeconfig, context=target.context,
+                namespace=target.namespace, all_namespaces=target.all_namespaces,
+                qps=target.qps, burst=target.burst, timeout=target.timeout,
+                page_size=target.page_size, progress=progress)
+            flags = LiveFlags()
+        source = choose_source(paths, demo, flags, progress=progress,
+                               live_flag_names="--context/--kubeconfig/-n")
         code = _scan(source, output_format, output, fail_on, select, ignore, rules_dir, now,
-                     config, baseline, debug, previous or [])
+                     config, baseline, debug, previous or [], against=against or [],
+                     against_live=against_live)
     except LiveError as exc:
-        raise fail(live_failure(exc, flags, "give files, folders or - (stdin) to scan, or "
+        raise fail(live_failure(exc, typed, "give files, folders or - (stdin) to scan, or "
                                             "--demo")) from None
     except (UsageError, ConfigError, RuleLoadError, OptionError, NoInputError) as exc:
         raise fail(str(exc)) from None
@@ -125,7 +156,8 @@ def scan(
 def _scan(source: Source, output_format: str, output: Path | None,
           fail_on: str | None, select: list[str] | None, ignore: list[str] | None,
           rules_dir: list[Path] | None, now: str | None, config_path: Path | None,
-          baseline_path: Path | None, debug: bool, previous: list[str]) -> int:
+          baseline_path: Path | None, debug: bool, previous: list[str], *,
+          against: list[str], against_live: LiveOptions | None) -> int:
     if output_format not in FORMATTERS:
         raise UsageError(f"--format {output_format!r}: choose from {', '.join(FORMATTERS)}")
     config = load_config(config_path)
@@ -136,8 +168,10 @@ def _scan(source: Source, output_format: str, output: Path | None,
     catalogue = load_catalogue([*config.rules_dirs, *(rules_dir or [])])
     snapshot = source.read()
     earlier = load_snapshot(previous) if previous else None
+    target = _against(against, against_live)
     when, when_source = choose_now(now_option, snapshot)
-    settings = replace(_settings(config, select, ignore, baseline_path, when), previous=earlier)
+    settings = replace(_settings(config, select, ignore, baseline_path, when), previous=earlier,
+                       against=target)
     result = run(snapshot, catalogue, settings)
     if debug:
         for tb in result.tracebacks:
@@ -146,7 +180,7 @@ def _scan(source: Source, output_format: str, output: Path | None,
         findings=result.findings,
         now=when,
         now_source=when_source,
-        sources=snapshot.sources,
+        sources=(*snapshot.sources, *against_sources(target)),
         objects=len(snapshot),
         kinds=len(snapshot.kinds()),
         gaps=snapshot.gaps,
@@ -157,6 +191,25 @@ def _scan(source: Source, output_format: str, output: Path | None,
     text = FORMATTERS[output_format](report, FormatOptions(color=color, width=width))
     write_output(text, output)
     return exit_code(report, fail_on)
+
+
+def against_sources(against: Snapshot | None) -> tuple[SourceInfo, ...]:
+    """The ``--against`` inputs as the report lists them, after the scanned ones: typed
+    ``against`` so that a reader never mistakes the live cluster for what was audited."""
+    if against is None:
+        return ()
+    return tuple(SourceInfo("against", paths=s.paths, context=s.context, server=s.server)
+                 for s in against.sources)
+
+
+def _against(paths: list[str], live: LiveOptions | None) -> Snapshot | None:
+    """The cluster the manifests are applied to: read from files or live (GET only)."""
+    if live is not None:
+        try:
+            return read_cluster(live).snapshot
+        except LiveError as exc:
+            raise type(exc)(f"--against-context {live.context}: {exc}") from None
+    return load_snapshot(paths) if paths else None
 
 
 def _settings(config: Config, select: list[str] | None, ignore: list[str] | None,

@@ -11,6 +11,7 @@ from rich.text import Text
 from kaudit.model import Finding, Severity
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
+from kaudit.snapshot import SourceInfo
 from kaudit.timeutil import format_time
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -33,8 +34,13 @@ def render_table(report: Report, options: FormatOptions) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=options.color, no_color=not options.color,
                       width=options.width, highlight=False, soft_wrap=False)
-    sources = ", ".join(
-        (s.context or s.server or ", ".join(s.paths) or s.type) for s in report.sources)
+    def named(s: SourceInfo) -> str:
+        return s.context or s.server or ", ".join(s.paths) or s.type
+
+    sources = ", ".join(named(s) for s in report.sources if s.type != "against")
+    against = ", ".join(named(s) for s in report.sources if s.type == "against")
+    if against:
+        sources += f" (against {against})"
     now_note = {"option": "--now", "snapshot": "snapshot capture time",
                 "clock": "wall clock"}[report.now_source]
     console.print(Text.assemble(

@@ -1,5 +1,6 @@
-"""What a rule may see: the snapshot, its graph, the options, ``now`` and an earlier
-observation. Nothing here reads a file or talks to a cluster."""
+"""What a rule may see: the snapshot, its graph, the options, ``now``, an earlier
+observation and the cluster the snapshot is about to be applied to. Nothing here reads a file
+or talks to a cluster."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ class RuleContext(Generic[O]):
     now: datetime
     previous: Snapshot | None = None
     """An earlier observation of the same cluster (``--previous``), to tell stuck from slow."""
+    against: Snapshot | None = None
+    """The cluster the scanned objects are about to be applied to (``--against``): the
+    snapshot holds manifests, this holds what is live, so rules can predict a failing apply."""
 
     def objects(self, kind: str | None = None, group: str | None = None) -> Iterator[KubeObject]:
         if kind is None:
@@ -48,3 +52,10 @@ class RuleContext(Generic[O]):
         if before is None or (obj.uid and before.uid and before.uid != obj.uid):
             return None
         return before
+
+    def live_counterpart(self, obj: KubeObject) -> KubeObject | None:
+        """The object with the same identity in the ``against`` cluster: what applying
+        ``obj`` would update. Matched by key only (a manifest carries no uid)."""
+        if self.against is None:
+            return None
+        return self.against.get(obj.key)

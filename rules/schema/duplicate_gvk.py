@@ -10,6 +10,7 @@ import orjson
 
 from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, related
 from kaudit_rules.schema.apis import (
+    CRD_GROUP,
     KCP_APIS,
     crds,
     is_builtin,
@@ -40,8 +41,11 @@ class DuplicateGvk(Rule):
     objects cannot be created), shown with the reason and the CRD that holds the name; and two
     kcp APIBindings in one workspace (``kcp.io/cluster``) bound to the same group/resource with
     different schema identities (kcp #3252: two stores behind one resource, requests reach
-    either at random). A CRD for a kind kube-apiserver serves natively (e.g.
-    ``clusterroles.rbac.authorization.k8s.io``) is reported too — except in a kcp
+    either at random). With ``--against``, the scanned CRDs are manifests about to be applied
+    to that cluster, and a manifest CRD whose group+kind or group+plural is already served by a
+    different live CRD is reported too: the live one was created first and keeps the name, so
+    the applied CRD gets ``NamesAccepted=False``. A CRD for a kind kube-apiserver serves
+    natively (e.g. ``clusterroles.rbac.authorization.k8s.io``) is reported too — except in a kcp
     installation, where CRDs for built-in groups (RBAC, admission) are how kcp serves those
     APIs in its workspaces: there they are legitimate and not reported. kcp is recognised by
     objects or CRDs in ``*.kcp.io`` groups, the ``kcp.io/cluster`` annotation, or kcp's own
@@ -59,6 +63,7 @@ class DuplicateGvk(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         kcp = is_kcp(ctx)
         yield from self._rival_crds(ctx)
+        yield from self._live_rivals(ctx)
         yield from self._redefined_crds(ctx)
         if not kcp:
             yield from self._builtin_crds(ctx)
@@ -128,6 +133,46 @@ class DuplicateGvk(Rule):
                     f"{f' ({detail})' if detail else ''}{held}. It is not served: its kind "
                     "cannot be listed or created until the conflict is resolved",
             related=[related(o, "holds-name") for o in winners])
+
+    # ---- a manifest CRD against the live cluster's CRDs ---------------------------------
+    def _live_rivals(self, ctx: RuleContext) -> Iterator[Finding]:
+        if ctx.against is None:
+            return
+        holders: dict[tuple[str, str, str, str], list[KubeObject]] = defaultdict(list)
+        for live in ctx.against.of_kind("CustomResourceDefinition", CRD_GROUP):
+            if ctx.get(live.key) is not None or live.condition_is("NamesAccepted", "False"):
+                continue  # redefined by the manifests themselves, or holding no name
+            group, names = live.spec.get("group"), live.spec.get("names")
+            if not isinstance(group, str) or not isinstance(names, dict):
+                continue
+            for what in ("kind", "plural"):
+                value = names.get(what)
+                if isinstance(value, str) and value:
+                    holders[(logical_cluster(live), group, what, value)].append(live)
+        if not holders:
+            return
+        for crd in crds(ctx):
+            group, names = crd.spec.get("group"), crd.spec.get("names")
+            if not isinstance(group, str) or not isinstance(names, dict):
+                continue
+            lc = logical_cluster(crd)
+            taken: list[tuple[str, KubeObject]] = []
+            for what in ("kind", "plural"):
+                value = names.get(what)
+                for live in holders.get((lc, group, what, str(value)), []):
+                    taken.append((f"{what} {value!r}", live))
+            if not taken:
+                continue
+            listed = "; ".join(f"{w} is already served by the live CRD {o.name}"
+                               for w, o in taken)
+            first = taken[0][0].split(" ", 1)[0]
+            yield self.finding(
+                crd, at=f"/spec/names/{first}",
+                message=f"CRD {crd.name} in group {group}{_lc_text(lc)}: {listed}. Applied to "
+                        "this cluster it gets NamesAccepted=False (the live CRD keeps the "
+                        "name): it is not served and its objects cannot be created",
+                related=[related(o, "holds-name")
+                         for o in dict.fromkeys(o for _, o in taken)])
 
     # ---- one CRD name, two schemas -------------------------------------------------------
     def _redefined_crds(self, ctx: RuleContext) -> Iterator[Finding]:

@@ -7,7 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, related
-from kaudit_rules.schema.apis import KCP_APIS, Names, builtin_names, crds, logical_cluster
+from kaudit_rules.schema.apis import (
+    CRD_GROUP,
+    KCP_APIS,
+    Names,
+    builtin_names,
+    crds,
+    logical_cluster,
+)
 
 BUILTIN = "\x00builtin"
 
@@ -20,6 +27,8 @@ class _Claim:
     name: str
     obj: KubeObject | None  # None: a built-in resource
     kind: str = ""
+    live: bool = False
+    """A CRD of the ``--against`` cluster: already there, so it always came first."""
 
 
 def _age(obj: KubeObject) -> tuple[str, str]:
@@ -36,7 +45,9 @@ class NameCollision(Rule):
     resource, and ``kubectl delete <name> --all`` can hit the wrong objects. Names used by a
     built-in resource (``po``, ``svc``, ``deploy``…) are taken: kubectl always picks the
     built-in. In kcp each workspace (``kcp.io/cluster``) resolves names on its own, and the
-    resources an APIBinding binds count like CRDs.
+    resources an APIBinding binds count like CRDs. With ``--against``, the CRDs already in
+    that cluster count too: a manifest CRD that takes a name a live CRD of another group uses
+    is reported before it is applied.
     Fix: rename the plural or short name of one CRD, or use the fully qualified
     ``<plural>.<group>`` form everywhere.
     """
@@ -60,6 +71,11 @@ class NameCollision(Rule):
             for what, name in crd_names.all():
                 by_name[(logical_cluster(crd), name)].append(
                     _Claim(logical_cluster(crd), crd_names.group, what, name, crd))
+        for crd in self._live_crds(ctx):
+            crd_names = Names.of_crd(crd)
+            for what, name in crd_names.all() if crd_names is not None else ():
+                by_name[(logical_cluster(crd), name)].append(
+                    _Claim(logical_cluster(crd), crd_names.group, what, name, crd, live=True))
         for binding in ctx.objects("APIBinding", KCP_APIS):
             resources = binding.get("status", "boundResources")
             for res in resources if isinstance(resources, list) else []:
@@ -72,7 +88,7 @@ class NameCollision(Rule):
         subjects: dict[object, KubeObject] = {}
         for (_, name), claims in sorted(by_name.items(), key=lambda kv: kv[0]):
             for claim in claims:
-                if claim.obj is None:
+                if claim.obj is None or claim.live:
                     continue
                 for other in builtins.get(name, []):
                     if other.group != claim.group:
@@ -81,7 +97,7 @@ class NameCollision(Rule):
                 for other in claims:
                     if other.obj is None or other.group == claim.group:
                         continue
-                    if _age(other.obj) < _age(claim.obj) or (
+                    if other.live or _age(other.obj) < _age(claim.obj) or (
                             _age(other.obj) == _age(claim.obj) and other.obj.key < claim.obj.key):
                         clashes[claim.obj.key].append((claim, other))
                         subjects[claim.obj.key] = claim.obj
@@ -95,8 +111,12 @@ class NameCollision(Rule):
                 if marker in seen:
                     continue
                 seen.add(marker)
-                whose = (f"the built-in {other.kind} ({other.group or 'core'})"
-                         if other.obj is None else f"{other.obj.ref.short} ({other.group})")
+                if other.obj is None:
+                    whose = f"the built-in {other.kind} ({other.group or 'core'})"
+                elif other.live:
+                    whose = f"the live CRD {other.obj.name} ({other.group})"
+                else:
+                    whose = f"{other.obj.ref.short} ({other.group})"
                 parts.append(f"{mine.what} {mine.name!r} is also the {other.what} of {whose}")
                 if other.obj is not None and all(r.ref.key != other.obj.key for r in rel):
                     rel.append(related(other.obj, "same-name"))
@@ -107,3 +127,12 @@ class NameCollision(Rule):
                 message=f"{obj.ref.short}{where}: {'; '.join(parts)}; kubectl resolves the "
                         "bare name to one of them only",
                 related=rel)
+
+    @staticmethod
+    def _live_crds(ctx: RuleContext) -> list[KubeObject]:
+        """CRDs of the ``--against`` cluster that hold their names and that the manifests do
+        not redefine (a redefined one is judged by its manifest)."""
+        if ctx.against is None:
+            return []
+        return [crd for crd in ctx.against.of_kind("CustomResourceDefinition", CRD_GROUP)
+                if ctx.get(crd.key) is None and not crd.condition_is("NamesAccepted", "False")]

@@ -1,5 +1,6 @@
 """Every rule's fixtures: ``flag.yaml`` must give exactly ``expected.yaml``, and nothing may
-be reported on the ``healthy-`` look-alikes. One test per fixture folder; rewrite the
+be reported on the ``healthy-`` look-alikes. An optional ``against.yaml`` is the live cluster
+the inputs are applied to (``scan --against``). One test per fixture folder; rewrite the
 expectations with ``pytest --update-expected`` and review the diff."""
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def test_rule_fixture(folder: Path, update_expected: bool, monkeypatch: pytest.M
     expected = yaml.safe_load(expected_file.read_text()) or {}
     monkeypatch.chdir(folder)
     inputs = [name for name in ("flag.yaml", "healthy.yaml") if (folder / name).exists()]
+    against = ["against.yaml"] if (folder / "against.yaml").exists() else []
     report = audit(inputs, now=expected.get("now"), select=expected.get("select", [code]),
-                   options={code: expected.get("options", {})})
+                   options={code: expected.get("options", {})}, against=against)
     findings = [compact(f) for f in report["findings"] if f["code"] == code]
 
     healthy_hits = [f for f in findings if (f["object"] or "").rsplit("/", 1)[-1]
