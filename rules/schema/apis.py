@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from kaudit.rules import KubeObject, RuleContext
@@ -14,16 +13,6 @@ APISERVICE_GROUP = "apiregistration.k8s.io"
 KCP_APIS = "apis.kcp.io"
 KCP_CLUSTER = "kcp.io/cluster"
 KCP_SUFFIX = ".kcp.io"
-
-
-def parse_time(value: Any) -> datetime | None:
-    """An RFC 3339 timestamp as Kubernetes writes it, or ``None``."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def crds(ctx: RuleContext) -> tuple[KubeObject, ...]:

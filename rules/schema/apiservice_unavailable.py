@@ -15,9 +15,10 @@ from kaudit.rules import (
     RuleContext,
     Severity,
     format_duration,
+    maybe_time,
     related,
 )
-from kaudit_rules.schema.apis import apiservices, parse_time
+from kaudit_rules.schema.apis import apiservices
 
 
 class ApiserviceUnavailable(Rule):
@@ -61,7 +62,7 @@ class ApiserviceUnavailable(Rule):
             gv = f"{group}/{version}"
             namespace = str(backend.get("namespace") or "")
             service_ref = ObjectRef("v1", "Service", namespace, str(backend["name"]))
-            since = parse_time(cond.get("lastTransitionTime"))
+            since = maybe_time(cond.get("lastTransitionTime"))
             if since is not None and ctx.now - since < ctx.options.grace:
                 continue
             age = f" for {format_duration(ctx.now - since)}" if since else ""

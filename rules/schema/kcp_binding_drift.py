@@ -6,8 +6,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, related
-from kaudit_rules.schema.apis import KCP_APIS, logical_cluster, parse_time
+from kaudit.rules import (
+    Family,
+    Finding,
+    KubeObject,
+    Rule,
+    RuleContext,
+    Severity,
+    maybe_time,
+    related,
+)
+from kaudit_rules.schema.apis import KCP_APIS, logical_cluster
 
 BINDS = "binds"      # graph relation APIBinding -> APIExport (kaudit.graph.edges.kcp)
 EXPORTS = "exports"  # graph relation APIExport -> APIResourceSchema
@@ -47,7 +56,7 @@ class KcpBindingDrift(Rule):
     def _condition(self, ctx: RuleContext[Options], binding: KubeObject) -> Iterator[Finding]:
         for i, cond in binding.iter_conditions_with_index():
             if cond.get("type") == "BindingUpToDate" and str(cond.get("status")) == "False":
-                since = parse_time(cond.get("lastTransitionTime"))
+                since = maybe_time(cond.get("lastTransitionTime"))
                 if since is not None and ctx.now - since < ctx.options.grace:
                     continue
                 reason = cond.get("reason") or "unknown reason"
