@@ -7,7 +7,6 @@ keeps 100k objects linear).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +15,7 @@ from typing import Any
 
 from kaudit.kinds import BUILTIN_CLUSTER_SCOPED, BUILTIN_NAMESPACED
 from kaudit.model import CoverageGap, InputProblem, ObjectKey
+from kaudit.snapshot.collector import collector_paused
 from kaudit.snapshot.object import KubeObject
 
 CRD_GROUP = "apiextensions.k8s.io"
@@ -72,20 +72,42 @@ class Snapshot:
         captured_at: datetime | None = None,
         read_kinds: frozenset[tuple[str, str]] | None = None,
     ) -> Snapshot:
-        objs = tuple(objects)
-        by_key: dict[ObjectKey, list[KubeObject]] = defaultdict(list)
-        by_kind: dict[tuple[str, str], list[KubeObject]] = defaultdict(list)
-        by_ns: dict[str, list[KubeObject]] = defaultdict(list)
+        with collector_paused():  # the indexes are a few hundred thousand containers
+            return cls._build(tuple(objects), tuple(problems), tuple(gaps), tuple(sources),
+                              captured_at, read_kinds)
+
+    @classmethod
+    def _build(cls, objs: tuple[KubeObject, ...], problems: tuple[InputProblem, ...],
+               gaps: tuple[CoverageGap, ...], sources: tuple[SourceInfo, ...],
+               captured_at: datetime | None,
+               read_kinds: frozenset[tuple[str, str]] | None) -> Snapshot:
+        # One dict operation per object and no rebuilding afterwards: ``ObjectKey`` hashes in
+        # Python, and at 100k objects every extra lookup per object is measurable.
+        by_key: dict[ObjectKey, tuple[KubeObject, ...]] = {}
+        by_kind: dict[tuple[str, str], list[KubeObject]] = {}
+        by_ns: dict[str, list[KubeObject]] = {}
         by_uid: dict[str, KubeObject] = {}
         cluster_scoped = set(BUILTIN_CLUSTER_SCOPED)
         namespaced = set(BUILTIN_NAMESPACED)
         for obj in objs:
-            by_key[obj.key].append(obj)
-            if len(by_key[obj.key]) > 1:
+            key = obj.key
+            found = by_key.get(key)
+            if found is not None:
+                by_key[key] = (*found, obj)
                 continue  # a repeated identity is UQ001's business; rules see the first
-            by_kind[(obj.group, obj.kind)].append(obj)
+            by_key[key] = (obj,)
+            kind_key = (obj.group, obj.kind)
+            same_kind = by_kind.get(kind_key)
+            if same_kind is None:
+                by_kind[kind_key] = [obj]
+            else:
+                same_kind.append(obj)
             if obj.namespace:
-                by_ns[obj.namespace].append(obj)
+                same_ns = by_ns.get(obj.namespace)
+                if same_ns is None:
+                    by_ns[obj.namespace] = [obj]
+                else:
+                    same_ns.append(obj)
             if obj.uid and obj.uid not in by_uid:
                 by_uid[obj.uid] = obj
             if obj.kind == "CustomResourceDefinition" and obj.group == CRD_GROUP:
@@ -96,12 +118,12 @@ class Snapshot:
                     target.add((group, str(names["kind"])))
         return cls(
             objects=objs,
-            problems=tuple(problems),
-            gaps=tuple(gaps),
-            sources=tuple(sources),
+            problems=problems,
+            gaps=gaps,
+            sources=sources,
             captured_at=captured_at,
             read_kinds=read_kinds,
-            _by_key=MappingProxyType({k: tuple(v) for k, v in by_key.items()}),
+            _by_key=MappingProxyType(by_key),
             _by_kind=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}),
             _by_namespace=MappingProxyType({k: tuple(v) for k, v in by_ns.items()}),
             _by_uid=MappingProxyType(by_uid),
