@@ -204,11 +204,15 @@ def build_graph(snapshot: Snapshot, extractors: Sequence[Extractor] = EXTRACTORS
 
 
 def _add_edges(graph: ClusterGraph, edges: Iterable[Edge]) -> None:
+    """``ClusterGraph._add_edge`` inlined: this loop runs once per edge (170k for the
+    benchmark's 100k objects)."""
     nodes = graph._nodes
-    add = graph._add_edge
+    append = graph._edges.append
     for edge in edges:
         target_ref = edge.target
-        target_key = target_ref.key
+        target_key = edge.target_key
+        if target_key is None:
+            target_key = target_ref.key
         target = nodes.get(target_key)
         if target is None:
             target = nodes[target_key] = _Node(target_key, None, target_ref)
@@ -217,7 +221,27 @@ def _add_edges(graph: ClusterGraph, edges: Iterable[Edge]) -> None:
         if source is None:
             source = nodes[key] = _Node(key, None, ObjectRef(
                 _api_version_guess(key), key.kind, key.namespace, key.name))
-        add(source, target, _EdgeData(edge.relation, edge.pointer, dict(edge.attrs), target_ref))
+        attrs = edge.attrs
+        data = _EdgeData(edge.relation, edge.pointer, dict(attrs) if attrs else {}, target_ref)
+        out = source.succ
+        if out is None:
+            source.succ = {target.key: [data]}
+        else:
+            found = out.get(target.key)
+            if found is None:
+                out[target.key] = [data]
+            else:
+                found.append(data)
+        into = target.pred
+        if into is None:
+            target.pred = {source.key: [data]}
+        else:
+            found = into.get(source.key)
+            if found is None:
+                into[source.key] = [data]
+            else:
+                found.append(data)
+        append((source, target, data))
 
 
 def _api_version_guess(key: ObjectKey) -> str:

@@ -207,10 +207,13 @@ def _add(doc: ParsedDocument, display: str, result: LoadResult,
          collect_typeless: bool = True) -> list[int | None]:
     expanded = expand(doc.data, display, doc.line, doc.item_lines)
     result.problems.extend(expanded.problems)
+    # JSON items have no line: they share one (frozen) location instead of 100k copies.
+    lineless = SourceLocation(display, None)
+    append = result.objects.append
     for raw, line in expanded.objects:
-        if is_secret(raw):
+        if raw.get("kind") == "Secret" and is_secret(raw):
             redact_secret(raw)
-        result.objects.append(KubeObject(raw, SourceLocation(display, line)))
+        append(KubeObject(raw, lineless if line is None else SourceLocation(display, line)))
     if collect_typeless and expanded.typeless:
         result.problems.append(typeless_problem(display, expanded.typeless))
         return []

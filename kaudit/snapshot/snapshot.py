@@ -58,6 +58,9 @@ class Snapshot:
         default_factory=dict, repr=False)
     _by_namespace: Mapping[str, tuple[KubeObject, ...]] = field(default_factory=dict, repr=False)
     _by_uid: Mapping[str, KubeObject] = field(default_factory=dict, repr=False)
+    _unique: tuple[KubeObject, ...] = field(default=(), repr=False)
+    _repeated: tuple[ObjectKey, ...] = field(default=(), repr=False)
+    """The first object of each identity, in input order (what iterating yields)."""
     _cluster_scoped: frozenset[tuple[str, str]] = frozenset()
     _namespaced: frozenset[tuple[str, str]] = frozenset()
 
@@ -87,6 +90,8 @@ class Snapshot:
         by_kind: dict[tuple[str, str], list[KubeObject]] = {}
         by_ns: dict[str, list[KubeObject]] = {}
         by_uid: dict[str, KubeObject] = {}
+        unique: list[KubeObject] = []
+        repeated: dict[ObjectKey, None] = {}
         cluster_scoped = set(BUILTIN_CLUSTER_SCOPED)
         namespaced = set(BUILTIN_NAMESPACED)
         for obj in objs:
@@ -94,8 +99,10 @@ class Snapshot:
             found = by_key.get(key)
             if found is not None:
                 by_key[key] = (*found, obj)
+                repeated[key] = None
                 continue  # a repeated identity is UQ001's business; rules see the first
             by_key[key] = (obj,)
+            unique.append(obj)
             kind_key = (obj.group, obj.kind)
             same_kind = by_kind.get(kind_key)
             if same_kind is None:
@@ -124,6 +131,8 @@ class Snapshot:
             captured_at=captured_at,
             read_kinds=read_kinds,
             _by_key=MappingProxyType(by_key),
+            _unique=tuple(unique),
+            _repeated=tuple(repeated),
             _by_kind=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}),
             _by_namespace=MappingProxyType({k: tuple(v) for k, v in by_ns.items()}),
             _by_uid=MappingProxyType(by_uid),
@@ -137,8 +146,7 @@ class Snapshot:
 
     def __iter__(self) -> Iterator[KubeObject]:
         """Each identity once (its first definition), in input order."""
-        for found in self._by_key.values():
-            yield found[0]
+        return iter(self._unique)
 
     def get(self, key: ObjectKey) -> KubeObject | None:
         found = self._by_key.get(key)
@@ -150,6 +158,11 @@ class Snapshot:
 
     def keys(self) -> Iterable[ObjectKey]:
         return self._by_key.keys()
+
+    def repeated_keys(self) -> tuple[ObjectKey, ...]:
+        """Keys the inputs define more than once, in input order (known from the build, so a
+        duplicate check need not look up every key)."""
+        return self._repeated
 
     def by_uid(self, uid: str) -> KubeObject | None:
         return self._by_uid.get(uid)
