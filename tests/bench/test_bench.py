@@ -53,14 +53,17 @@ def test_runner_measures_every_task_and_reports_ratios(
     saved = orjson.loads(output.read_bytes())
     tasks = {(r["task"], r["format"], r["size"]) for r in saved["results"]}
     assert tasks == {(t, f, s) for s in (150, SIZE)
-                     for t, f in (("orjson", "json"), ("scan", "json"),
-                                  ("yaml", "yaml"), ("scan", "yaml"))}
+                     for t, f in (("orjson", "json"), ("orjson+gc", "json"), ("scan", "json"),
+                                  ("yaml", "yaml"), ("yaml+gc", "yaml"), ("scan", "yaml"))}
     for r in saved["results"]:
-        assert r["seconds"] > 0 and r["peak_rss_kib"] >= r["base_rss_kib"] > 0
+        assert r["seconds"] > 0 and r["cpu_seconds"] > 0
+        assert r["peak_rss_kib"] >= r["base_rss_kib"] > 0
         if r["task"] == "scan":
             assert set(r["phases"]) == {"load", "graph", "rules", "report"}
             # The generated unhealthy pods are found (stuck deletions are errors).
             assert r["findings"]["error"] > 0
     ratios = saved["ratios"]
-    assert set(ratios["per_size"][str(SIZE)]) >= {"json_time", "json_memory", "yaml_load"}
+    row = ratios["per_size"][str(SIZE)]
+    assert set(row) >= {"json_time", "json_memory", "yaml_load", "json_time_vs_gc_floor"}
+    assert set(row["json_time"]) == {"cpu", "wall"}
     assert set(ratios["growth"]) == {"from", "to", "json", "yaml"}
