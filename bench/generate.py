@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 import yaml
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Part of the cached files' names: bump it whenever the output changes."""
 CAPTURED_AT = datetime(2024, 6, 1, 12, 0, 0, tzinfo=UTC)
 APPS_PER_NAMESPACE = 20
@@ -277,11 +277,17 @@ def snapshot_json(objects: list[dict[str, Any]]) -> bytes:
 
 def iter_yaml(objects: list[dict[str, Any]]) -> Iterator[str]:
     """One ``---`` document per object, block style, as ``kubectl get -o yaml`` per object."""
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     for obj in objects:
         yield "---\n"
-        yield yaml.dump(obj, Dumper=dumper, default_flow_style=False, sort_keys=False,
+        yield yaml.dump(obj, Dumper=_NoAliasDumper, default_flow_style=False, sort_keys=False,
                         width=1000)
+
+
+class _NoAliasDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """kubectl never writes anchors and aliases; PyYAML would for a dict used twice."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def write_inputs(count: int, seed: int, folder: Path) -> tuple[Path, Path]:
