@@ -61,6 +61,9 @@ class Snapshot:
     _unique: tuple[KubeObject, ...] = field(default=(), repr=False)
     _repeated: tuple[ObjectKey, ...] = field(default=(), repr=False)
     """The first object of each identity, in input order (what iterating yields)."""
+    _by_field: dict[str, dict[str, tuple[KubeObject, ...]]] = field(
+        default_factory=dict, repr=False, compare=False)
+    """Built on demand by ``having``: top-level field -> key inside it -> objects."""
     _cluster_scoped: frozenset[tuple[str, str]] = frozenset()
     _namespaced: frozenset[tuple[str, str]] = frozenset()
 
@@ -163,6 +166,29 @@ class Snapshot:
         """Keys the inputs define more than once, in input order (known from the build, so a
         duplicate check need not look up every key)."""
         return self._repeated
+
+    def having(self, field_name: str, key: str) -> tuple[KubeObject, ...]:
+        """Objects (each identity once, in input order) whose top-level ``field_name`` is a
+        mapping that holds ``key`` (``having("spec", "claimRef")``).
+
+        Reference extractors that apply to any kind would otherwise each walk all objects to
+        find the few that carry their field; the first call per ``field_name`` indexes every
+        key under it in one pass, later calls are a lookup.
+        """
+        index = self._by_field.get(field_name)
+        if index is None:
+            lists: dict[str, list[KubeObject]] = {}
+            for obj in self._unique:
+                node = obj.raw.get(field_name)
+                if isinstance(node, dict):
+                    for name in node:
+                        found = lists.get(name)
+                        if found is None:
+                            lists[name] = [obj]
+                        else:
+                            found.append(obj)
+            index = self._by_field[field_name] = {k: tuple(v) for k, v in lists.items()}
+        return index.get(key, ())
 
     def by_uid(self, uid: str) -> KubeObject | None:
         return self._by_uid.get(uid)

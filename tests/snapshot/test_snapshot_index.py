@@ -28,3 +28,19 @@ def test_iteration_repeats_and_lookups() -> None:
     assert snapshot.in_namespace("default") == (first, other)
     assert snapshot.is_cluster_scoped("example.org", "Widget") is True
     assert Snapshot.build([first, other]).repeated_keys() == ()
+
+
+def test_having_finds_objects_by_a_key_under_a_top_level_field() -> None:
+    claim = KubeObject({"apiVersion": "example.org/v1", "kind": "DB",
+                        "metadata": {"name": "c", "namespace": "n"},
+                        "spec": {"resourceRef": {"name": "x"}}})
+    pv = KubeObject({"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv"},
+                     "spec": {"claimRef": {"name": "data"}}})
+    plain = _cm("plain", x="1")
+    repeat = KubeObject({**claim.raw, "spec": {"claimRef": {}}})
+    snapshot = Snapshot.build([claim, plain, pv, repeat])
+    assert snapshot.having("spec", "resourceRef") == (claim,)
+    assert snapshot.having("spec", "claimRef") == (pv,)  # the repeat is not iterated
+    assert snapshot.having("data", "x") == (plain,)
+    assert snapshot.having("spec", "nothing") == ()
+    assert snapshot.having("status", "x") == ()
