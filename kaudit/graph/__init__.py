@@ -1,4 +1,4 @@
-"""The resource graph built from a snapshot (networkx underneath)."""
+"""The resource graph built from a snapshot (a networkx view of it on demand)."""
 
 from kaudit.graph.graph import ClusterGraph, Link, build_graph
 from kaudit.graph.model import Edge, Extractor

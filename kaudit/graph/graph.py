@@ -3,6 +3,13 @@
 Nodes are keyed by ``ObjectKey`` (group, kind, namespace, name). A reference to an object the
 snapshot does not hold still gets a node, marked missing, so rules can tell "points at nothing"
 from "points at something healthy" without re-resolving references themselves.
+
+Rules only ever ask "what does this object point at / what points at it", so the graph keeps
+its adjacency in plain dicts (successors and predecessors per key, grouped by neighbour, the
+layout networkx uses) and builds the networkx ``MultiDiGraph`` only when something asks for
+``ClusterGraph.nx`` (graph algorithms, pictures). Measured on the benchmark: building the
+networkx graph was half of a full JSON scan's time, and its per-edge attribute dicts a large
+share of the memory; a scan that never needs it now never pays for it.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from kaudit.graph.edges import EXTRACTORS
 from kaudit.graph.model import Edge, Extractor
 from kaudit.model import ObjectKey, ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
+from kaudit.snapshot.collector import collector_paused
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,71 +39,209 @@ class Link:
     attrs: dict[str, Any]
 
 
+class _EdgeData:
+    """What one edge carries (the networkx edge attributes ``relation``, ``pointer``,
+    ``attrs`` and ``ref``: the target as the source referenced it)."""
+
+    __slots__ = ("attrs", "pointer", "ref", "relation")
+
+    def __init__(self, relation: str, pointer: str, attrs: dict[str, Any],
+                 ref: ObjectRef) -> None:
+        self.relation = relation
+        self.pointer = pointer
+        self.attrs = attrs
+        self.ref = ref
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"relation": self.relation, "pointer": self.pointer, "attrs": self.attrs,
+                "ref": self.ref}
+
+
+class _Node:
+    """A node: its object (``None`` when only referenced), its ref when missing (an object
+    knows its own), its canonical key, and its edges grouped by neighbour in insertion order
+    (the layout networkx uses, so ``outgoing``/``incoming`` list links in the order they did
+    when the graph was a networkx one). One record per key keeps adding an edge at two
+    dictionary lookups of the (Python-hashed) ``ObjectKey``s plus one per endpoint."""
+
+    __slots__ = ("key", "obj", "pred", "ref", "succ")
+
+    def __init__(self, key: ObjectKey, obj: KubeObject | None, ref: ObjectRef | None) -> None:
+        self.key = key
+        self.obj = obj
+        self.ref = ref
+        self.succ: dict[ObjectKey, list[_EdgeData]] | None = None
+        self.pred: dict[ObjectKey, list[_EdgeData]] | None = None
+
+    def full_ref(self) -> ObjectRef:
+        return self.obj.ref if self.obj is not None else self.ref  # type: ignore[return-value]
+
+
 class ClusterGraph:
-    def __init__(self, snapshot: Snapshot, graph: nx.MultiDiGraph) -> None:
+    """Objects and the references between them. ``graph`` may be a networkx ``MultiDiGraph``
+    with the node attributes ``obj``/``ref`` and the edge attributes ``relation``/``pointer``/
+    ``attrs``/``ref`` (what ``nx`` returns); ``build_graph`` fills the adjacency directly."""
+
+    def __init__(self, snapshot: Snapshot, graph: nx.MultiDiGraph | None = None) -> None:
         self.snapshot = snapshot
-        self.nx = graph
+        self._nodes: dict[ObjectKey, _Node] = {}
+        self._edges: list[tuple[_Node, _Node, _EdgeData]] = []
+        self._nx: nx.MultiDiGraph | None = None
+        if graph is not None:
+            for key, data in graph.nodes(data=True):
+                obj = data.get("obj")
+                self._nodes[key] = _Node(key, obj, None if obj is not None else data.get("ref"))
+            # Successors and predecessors are read separately: each keeps its own order.
+            made: dict[int, _EdgeData] = {}
+            for source, target, data in graph.edges(data=True):
+                edge = made[id(data)] = _EdgeData(
+                    data["relation"], data["pointer"], data["attrs"], data["ref"])
+                self._edges.append((self._nodes[source], self._nodes[target], edge))
+            for key, node in self._nodes.items():
+                node.succ = {t: [made[id(d)] for d in ds.values()]
+                             for t, ds in graph.succ[key].items()} or None
+                node.pred = {s: [made[id(d)] for d in ds.values()]
+                             for s, ds in graph.pred[key].items()} or None
+            self._nx = graph
+
+    # ---- building (used by build_graph) -------------------------------------------------
+    def _add_edge(self, source: _Node, target: _Node, data: _EdgeData) -> None:
+        out = source.succ
+        if out is None:
+            source.succ = {target.key: [data]}
+        else:
+            found = out.get(target.key)
+            if found is None:
+                out[target.key] = [data]
+            else:
+                found.append(data)
+        into = target.pred
+        if into is None:
+            target.pred = {source.key: [data]}
+        else:
+            found = into.get(source.key)
+            if found is None:
+                into[source.key] = [data]
+            else:
+                found.append(data)
+        self._edges.append((source, target, data))
+
+    # ---- queries ------------------------------------------------------------------------
+    @property
+    def nx(self) -> nx.MultiDiGraph:
+        """The same graph as a networkx ``MultiDiGraph`` (built on first use): node attributes
+        ``obj`` (``None`` for a missing target) and ``ref``; edge attributes ``relation``,
+        ``pointer``, ``attrs`` and ``ref``."""
+        if self._nx is None:
+            graph = nx.MultiDiGraph()
+            graph.add_nodes_from(
+                (key, {"obj": node.obj, "ref": node.full_ref()})
+                for key, node in self._nodes.items()
+            )
+            graph.add_edges_from((s.key, t.key, d.as_dict()) for s, t, d in self._edges)
+            self._nx = graph
+        return self._nx
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._nodes
 
     def node(self, key: ObjectKey) -> KubeObject | None:
-        data = self.nx.nodes.get(key)
-        return data.get("obj") if data else None
+        found = self._nodes.get(key)
+        return found.obj if found else None
 
     def ref_of(self, key: ObjectKey) -> ObjectRef | None:
-        data = self.nx.nodes.get(key)
-        return data.get("ref") if data else None
+        found = self._nodes.get(key)
+        return found.full_ref() if found else None
 
     def outgoing(self, key: ObjectKey, relation: str | None = None) -> list[Link]:
         """References ``key`` makes (for ``owner``: its owners)."""
-        if key not in self.nx:
+        found = self._nodes.get(key)
+        if found is None or not found.succ:
             return []
+        nodes = self._nodes
         return [
-            self._link(target, data)
-            for _, target, data in self.nx.out_edges(key, data=True)
-            if relation is None or data["relation"] == relation
+            Link(target, data.ref, nodes[target].obj, data.relation, data.pointer, data.attrs)
+            for target, edges in found.succ.items()
+            for data in edges
+            if relation is None or data.relation == relation
         ]
 
     def incoming(self, key: ObjectKey, relation: str | None = None) -> list[Link]:
         """References made to ``key`` (for ``owner``: its dependents)."""
-        if key not in self.nx:
+        found = self._nodes.get(key)
+        if found is None or not found.pred:
             return []
-        return [
-            self._link(source, data)
-            for source, _, data in self.nx.in_edges(key, data=True)
-            if relation is None or data["relation"] == relation
-        ]
-
-    def _link(self, key: ObjectKey, data: dict[str, Any]) -> Link:
-        node = self.nx.nodes[key]
-        return Link(key, data["ref"] if data["ref"].key == key else node["ref"], node.get("obj"),
-                    data["relation"], data["pointer"], data["attrs"])
+        links = []
+        for source_key, edges in found.pred.items():
+            source = self._nodes[source_key]
+            source_ref: ObjectRef | None = None
+            for data in edges:
+                if relation is not None and data.relation != relation:
+                    continue
+                if source is found:  # a self-reference: the edge names the object itself
+                    ref = data.ref
+                else:
+                    ref = source_ref = source_ref or source.full_ref()
+                links.append(Link(source_key, ref, source.obj, data.relation, data.pointer,
+                                  data.attrs))
+        return links
 
     def missing(self) -> Iterator[ObjectKey]:
-        for key, data in self.nx.nodes(data=True):
-            if data.get("obj") is None:
+        for key, node in self._nodes.items():
+            if node.obj is None:
                 yield key
 
 
 def build_graph(snapshot: Snapshot, extractors: Sequence[Extractor] = EXTRACTORS) -> ClusterGraph:
-    graph = nx.MultiDiGraph()
-    for obj in snapshot:
-        if obj.key not in graph:
-            graph.add_node(obj.key, obj=obj, ref=obj.ref)
-    for extractor in extractors:
-        _add_edges(graph, snapshot, extractor.extract(snapshot))
-    return ClusterGraph(snapshot, graph)
+    graph = ClusterGraph(snapshot)
+    nodes = graph._nodes
+    with collector_paused():
+        for obj in snapshot:  # each identity once, so no key repeats
+            nodes[obj.key] = _Node(obj.key, obj, None)
+        for extractor in extractors:
+            _add_edges(graph, extractor.extract(snapshot))
+    return graph
 
 
-def _add_edges(graph: nx.MultiDiGraph, snapshot: Snapshot, edges: Iterable[Edge]) -> None:
+def _add_edges(graph: ClusterGraph, edges: Iterable[Edge]) -> None:
+    """``ClusterGraph._add_edge`` inlined: this loop runs once per edge (170k for the
+    benchmark's 100k objects)."""
+    nodes = graph._nodes
+    append = graph._edges.append
     for edge in edges:
-        target = edge.target.key
-        if target not in graph:
-            graph.add_node(target, obj=None, ref=edge.target)
-        if edge.source not in graph:
-            graph.add_node(edge.source, obj=None, ref=ObjectRef(
-                _api_version_guess(edge.source), edge.source.kind, edge.source.namespace,
-                edge.source.name))
-        graph.add_edge(edge.source, target, relation=edge.relation, pointer=edge.pointer,
-                       attrs=dict(edge.attrs), ref=edge.target)
+        target_ref = edge.target
+        target_key = edge.target_key
+        if target_key is None:
+            target_key = target_ref.key
+        target = nodes.get(target_key)
+        if target is None:
+            target = nodes[target_key] = _Node(target_key, None, target_ref)
+        key = edge.source
+        source = nodes.get(key)
+        if source is None:
+            source = nodes[key] = _Node(key, None, ObjectRef(
+                _api_version_guess(key), key.kind, key.namespace, key.name))
+        attrs = edge.attrs
+        data = _EdgeData(edge.relation, edge.pointer, dict(attrs) if attrs else {}, target_ref)
+        out = source.succ
+        if out is None:
+            source.succ = {target.key: [data]}
+        else:
+            found = out.get(target.key)
+            if found is None:
+                out[target.key] = [data]
+            else:
+                found.append(data)
+        into = target.pred
+        if into is None:
+            target.pred = {source.key: [data]}
+        else:
+            found = into.get(source.key)
+            if found is None:
+                into[source.key] = [data]
+            else:
+                found.append(data)
+        append((source, target, data))
 
 
 def _api_version_guess(key: ObjectKey) -> str:

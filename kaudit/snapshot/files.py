@@ -6,11 +6,10 @@ Every failure is local: an unreadable file, a broken document or a typeless obje
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import gzip
+import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ import orjson
 
 from kaudit.model import CoverageGap, InputProblem, Severity, SourceLocation
 from kaudit.snapshot.archive import is_archive, read_header
+from kaudit.snapshot.collector import collector_paused
 from kaudit.snapshot.object import KubeObject
 from kaudit.snapshot.redact import is_secret, redact_secret
 from kaudit.snapshot.shapes import expand, typeless_problem
@@ -68,21 +68,6 @@ def discover(paths: Sequence[str]) -> tuple[list[str], list[InputProblem]]:
     return files, problems
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Parsing builds millions of small dicts; the cyclic collector would re-scan them on every
-    generation-0 sweep (measured: 5x slower on 50k pods). Nothing parsed here is cyclic, so the
-    collector is paused during the load and the result frozen out of its reach afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-
-
 def load_paths(paths: Sequence[str], stdin: BinaryIO | None = None,
                named: Sequence[tuple[str, bytes]] = ()) -> LoadResult:
     """Load files and folders; ``named`` adds in-memory inputs (display name, bytes), such as
@@ -90,7 +75,7 @@ def load_paths(paths: Sequence[str], stdin: BinaryIO | None = None,
     result = LoadResult()
     files, problems = discover(paths)
     result.problems.extend(problems)
-    with _collector_paused():
+    with collector_paused():
         for name in files:
             _load_file(name, result, stdin)
         for display, data in named:
@@ -141,14 +126,35 @@ def _load_file(name: str, result: LoadResult, stdin: BinaryIO | None) -> None:
         result.problems.append(InputProblem(SourceLocation(display), f"cannot read: {exc}"))
         return
     result.files_read += 1
-    _load_data(display, data, result)
+    # Hand the only reference over, so the file's bytes can be freed as soon as they are
+    # parsed instead of living (a second copy of a 100k-object dump) until the file is done.
+    held = [data]
+    del data
+    _load_data(display, held, result)
 
 
-def _load_data(display: str, data: bytes, result: LoadResult) -> None:
+_LEADING_SPACE = re.compile(rb"[ \t\r\n\f\v]*")
+
+
+def _load_data(display: str, data: bytes | list[bytes], result: LoadResult) -> None:
+    """``data`` may be a one-item list that this function empties: then it holds the last
+    reference to the bytes and frees them once parsed (see ``_load_file``)."""
+    if isinstance(data, list):
+        data = data.pop()
     if b"\x00" in data[:8192]:
         result.problems.append(InputProblem(
             SourceLocation(display, 1), "not YAML or JSON: the file holds binary data"))
         return
+    # JSON is recognised on the bytes: decoding a 150 MB dump to text only to look at its first
+    # character would cost a full copy. orjson validates UTF-8 itself; a file it rejects goes
+    # the YAML way below, which decodes (and reports bad UTF-8) as before.
+    start = _LEADING_SPACE.match(data).end()  # type: ignore[union-attr]
+    if data[start : start + 1] in (b"{", b"["):
+        parsed = _parse_json(data)
+        if parsed is not _NOT_JSON:
+            del data  # the objects are built from ``parsed``; the bytes can go
+            _add_json(display, parsed, result)
+            return
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -156,24 +162,27 @@ def _load_data(display: str, data: bytes, result: LoadResult) -> None:
         result.problems.append(InputProblem(
             SourceLocation(display, line), f"not UTF-8 text (byte {exc.start}): {exc.reason}"))
         return
-    stripped = text.lstrip()
-    if stripped[:1] in ("{", "[") and _load_json(display, data, result):
-        return
+    del data
     _load_yaml(display, text, result)
 
 
-def _load_json(display: str, data: bytes, result: LoadResult) -> bool:
-    """orjson for whole-JSON files (a dump is often one large List); ``False`` hands the file
-    to the YAML parser, which also reads JSON and reports a precise line on errors."""
+_NOT_JSON = object()
+
+
+def _parse_json(data: bytes) -> Any:
+    """orjson for whole-JSON files (a dump is often one large List); ``_NOT_JSON`` hands the
+    file to the YAML parser, which also reads JSON and reports a precise line on errors."""
     try:
-        parsed = orjson.loads(data)
+        return orjson.loads(data)
     except orjson.JSONDecodeError:
-        return False
+        return _NOT_JSON
+
+
+def _add_json(display: str, parsed: Any, result: LoadResult) -> None:
     if is_archive(parsed):
         _add_archive(display, parsed, result)
-        return True
-    _add(ParsedDocument(parsed, 1, None), display, result)
-    return True
+    else:
+        _add(ParsedDocument(parsed, 1, None), display, result)
 
 
 def _load_yaml(display: str, text: str, result: LoadResult) -> None:
@@ -198,10 +207,13 @@ def _add(doc: ParsedDocument, display: str, result: LoadResult,
          collect_typeless: bool = True) -> list[int | None]:
     expanded = expand(doc.data, display, doc.line, doc.item_lines)
     result.problems.extend(expanded.problems)
+    # JSON items have no line: they share one (frozen) location instead of 100k copies.
+    lineless = SourceLocation(display, None)
+    append = result.objects.append
     for raw, line in expanded.objects:
-        if is_secret(raw):
+        if raw.get("kind") == "Secret" and is_secret(raw):
             redact_secret(raw)
-        result.objects.append(KubeObject(raw, SourceLocation(display, line)))
+        append(KubeObject(raw, lineless if line is None else SourceLocation(display, line)))
     if collect_typeless and expanded.typeless:
         result.problems.append(typeless_problem(display, expanded.typeless))
         return []

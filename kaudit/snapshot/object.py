@@ -19,20 +19,29 @@ _EMPTY: Mapping[str, Any] = {}
 
 
 class KubeObject:
-    __slots__ = ("api_version", "group", "key", "kind", "name", "namespace", "raw", "source",
-                 "uid")
+    __slots__ = ("_meta", "_ref", "api_version", "group", "key", "kind", "name", "namespace", "raw",
+                 "source", "uid")
 
     def __init__(self, raw: dict[str, Any], source: SourceLocation | None = None) -> None:
+        # Runs once per object (100k times for a large dump): plain lookups, no helpers.
         self.raw = raw
         self.source = source
-        meta = raw.get("metadata") or _EMPTY
-        self.api_version: str = raw.get("apiVersion") or ""
+        meta = raw.get("metadata")
+        if not isinstance(meta, dict):
+            meta = _EMPTY
+        self._meta: Mapping[str, Any] = meta  # read by most properties, most rules
+        api_version = raw.get("apiVersion") or ""
+        self.api_version: str = api_version
         self.kind: str = raw.get("kind") or ""
-        self.group: str = split_api_version(self.api_version)[0]
-        self.name: str = str(meta.get("name") or meta.get("generateName") or "")
-        self.namespace: str = str(meta.get("namespace") or "")
-        self.uid: str = str(meta.get("uid") or "")
+        self.group: str = split_api_version(api_version)[0]
+        name = meta.get("name") or meta.get("generateName") or ""
+        namespace = meta.get("namespace") or ""
+        uid = meta.get("uid") or ""
+        self.name: str = name if type(name) is str else str(name)
+        self.namespace: str = namespace if type(namespace) is str else str(namespace)
+        self.uid: str = uid if type(uid) is str else str(uid)
         self.key = ObjectKey(self.group, self.kind, self.namespace, self.name)
+        self._ref: ObjectRef | None = None
 
     def __repr__(self) -> str:
         return f"<KubeObject {self.ref}>"
@@ -40,7 +49,11 @@ class KubeObject:
     # ---- identity ---------------------------------------------------------------------
     @property
     def ref(self) -> ObjectRef:
-        return ObjectRef(self.api_version, self.kind, self.namespace, self.name)
+        # Made once: the graph, the rules and every finding ask for it.
+        ref = self._ref
+        if ref is None:
+            ref = self._ref = ObjectRef(self.api_version, self.kind, self.namespace, self.name)
+        return ref
 
     @property
     def version(self) -> str:
@@ -49,32 +62,31 @@ class KubeObject:
     # ---- metadata ---------------------------------------------------------------------
     @property
     def metadata(self) -> Mapping[str, Any]:
-        meta = self.raw.get("metadata")
-        return meta if isinstance(meta, dict) else _EMPTY
+        return self._meta
 
     @property
     def labels(self) -> Mapping[str, str]:
-        value = self.metadata.get("labels")
+        value = self._meta.get("labels")
         return value if isinstance(value, dict) else _EMPTY
 
     @property
     def annotations(self) -> Mapping[str, str]:
-        value = self.metadata.get("annotations")
+        value = self._meta.get("annotations")
         return value if isinstance(value, dict) else _EMPTY
 
     @property
     def finalizers(self) -> list[str]:
-        value = self.metadata.get("finalizers")
+        value = self._meta.get("finalizers")
         return [f for f in value if isinstance(f, str)] if isinstance(value, list) else []
 
     @property
     def owner_references(self) -> list[Mapping[str, Any]]:
-        value = self.metadata.get("ownerReferences")
+        value = self._meta.get("ownerReferences")
         return [o for o in value if isinstance(o, dict)] if isinstance(value, list) else []
 
     @property
     def deletion_timestamp(self) -> datetime | None:
-        return maybe_time(self.metadata.get("deletionTimestamp"))
+        return maybe_time(self._meta.get("deletionTimestamp"))
 
     @property
     def creation_timestamp(self) -> datetime | None:

@@ -7,7 +7,6 @@ keeps 100k objects linear).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +15,7 @@ from typing import Any
 
 from kaudit.kinds import BUILTIN_CLUSTER_SCOPED, BUILTIN_NAMESPACED
 from kaudit.model import CoverageGap, InputProblem, ObjectKey
+from kaudit.snapshot.collector import collector_paused
 from kaudit.snapshot.object import KubeObject
 
 CRD_GROUP = "apiextensions.k8s.io"
@@ -58,6 +58,12 @@ class Snapshot:
         default_factory=dict, repr=False)
     _by_namespace: Mapping[str, tuple[KubeObject, ...]] = field(default_factory=dict, repr=False)
     _by_uid: Mapping[str, KubeObject] = field(default_factory=dict, repr=False)
+    _unique: tuple[KubeObject, ...] = field(default=(), repr=False)
+    _repeated: tuple[ObjectKey, ...] = field(default=(), repr=False)
+    """The first object of each identity, in input order (what iterating yields)."""
+    _by_field: dict[str, dict[str, tuple[KubeObject, ...]]] = field(
+        default_factory=dict, repr=False, compare=False)
+    """Built on demand by ``having``: top-level field -> key inside it -> objects."""
     _cluster_scoped: frozenset[tuple[str, str]] = frozenset()
     _namespaced: frozenset[tuple[str, str]] = frozenset()
 
@@ -72,20 +78,46 @@ class Snapshot:
         captured_at: datetime | None = None,
         read_kinds: frozenset[tuple[str, str]] | None = None,
     ) -> Snapshot:
-        objs = tuple(objects)
-        by_key: dict[ObjectKey, list[KubeObject]] = defaultdict(list)
-        by_kind: dict[tuple[str, str], list[KubeObject]] = defaultdict(list)
-        by_ns: dict[str, list[KubeObject]] = defaultdict(list)
+        with collector_paused():  # the indexes are a few hundred thousand containers
+            return cls._build(tuple(objects), tuple(problems), tuple(gaps), tuple(sources),
+                              captured_at, read_kinds)
+
+    @classmethod
+    def _build(cls, objs: tuple[KubeObject, ...], problems: tuple[InputProblem, ...],
+               gaps: tuple[CoverageGap, ...], sources: tuple[SourceInfo, ...],
+               captured_at: datetime | None,
+               read_kinds: frozenset[tuple[str, str]] | None) -> Snapshot:
+        # One dict operation per object and no rebuilding afterwards: ``ObjectKey`` hashes in
+        # Python, and at 100k objects every extra lookup per object is measurable.
+        by_key: dict[ObjectKey, tuple[KubeObject, ...]] = {}
+        by_kind: dict[tuple[str, str], list[KubeObject]] = {}
+        by_ns: dict[str, list[KubeObject]] = {}
         by_uid: dict[str, KubeObject] = {}
+        unique: list[KubeObject] = []
+        repeated: dict[ObjectKey, None] = {}
         cluster_scoped = set(BUILTIN_CLUSTER_SCOPED)
         namespaced = set(BUILTIN_NAMESPACED)
         for obj in objs:
-            by_key[obj.key].append(obj)
-            if len(by_key[obj.key]) > 1:
+            key = obj.key
+            found = by_key.get(key)
+            if found is not None:
+                by_key[key] = (*found, obj)
+                repeated[key] = None
                 continue  # a repeated identity is UQ001's business; rules see the first
-            by_kind[(obj.group, obj.kind)].append(obj)
+            by_key[key] = (obj,)
+            unique.append(obj)
+            kind_key = (obj.group, obj.kind)
+            same_kind = by_kind.get(kind_key)
+            if same_kind is None:
+                by_kind[kind_key] = [obj]
+            else:
+                same_kind.append(obj)
             if obj.namespace:
-                by_ns[obj.namespace].append(obj)
+                same_ns = by_ns.get(obj.namespace)
+                if same_ns is None:
+                    by_ns[obj.namespace] = [obj]
+                else:
+                    same_ns.append(obj)
             if obj.uid and obj.uid not in by_uid:
                 by_uid[obj.uid] = obj
             if obj.kind == "CustomResourceDefinition" and obj.group == CRD_GROUP:
@@ -96,12 +128,14 @@ class Snapshot:
                     target.add((group, str(names["kind"])))
         return cls(
             objects=objs,
-            problems=tuple(problems),
-            gaps=tuple(gaps),
-            sources=tuple(sources),
+            problems=problems,
+            gaps=gaps,
+            sources=sources,
             captured_at=captured_at,
             read_kinds=read_kinds,
-            _by_key=MappingProxyType({k: tuple(v) for k, v in by_key.items()}),
+            _by_key=MappingProxyType(by_key),
+            _unique=tuple(unique),
+            _repeated=tuple(repeated),
             _by_kind=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}),
             _by_namespace=MappingProxyType({k: tuple(v) for k, v in by_ns.items()}),
             _by_uid=MappingProxyType(by_uid),
@@ -115,8 +149,7 @@ class Snapshot:
 
     def __iter__(self) -> Iterator[KubeObject]:
         """Each identity once (its first definition), in input order."""
-        for found in self._by_key.values():
-            yield found[0]
+        return iter(self._unique)
 
     def get(self, key: ObjectKey) -> KubeObject | None:
         found = self._by_key.get(key)
@@ -128,6 +161,34 @@ class Snapshot:
 
     def keys(self) -> Iterable[ObjectKey]:
         return self._by_key.keys()
+
+    def repeated_keys(self) -> tuple[ObjectKey, ...]:
+        """Keys the inputs define more than once, in input order (known from the build, so a
+        duplicate check need not look up every key)."""
+        return self._repeated
+
+    def having(self, field_name: str, key: str) -> tuple[KubeObject, ...]:
+        """Objects (each identity once, in input order) whose top-level ``field_name`` is a
+        mapping that holds ``key`` (``having("spec", "claimRef")``).
+
+        Reference extractors that apply to any kind would otherwise each walk all objects to
+        find the few that carry their field; the first call per ``field_name`` indexes every
+        key under it in one pass, later calls are a lookup.
+        """
+        index = self._by_field.get(field_name)
+        if index is None:
+            lists: dict[str, list[KubeObject]] = {}
+            for obj in self._unique:
+                node = obj.raw.get(field_name)
+                if isinstance(node, dict):
+                    for name in node:
+                        found = lists.get(name)
+                        if found is None:
+                            lists[name] = [obj]
+                        else:
+                            found.append(obj)
+            index = self._by_field[field_name] = {k: tuple(v) for k, v in lists.items()}
+        return index.get(key, ())
 
     def by_uid(self, uid: str) -> KubeObject | None:
         return self._by_uid.get(uid)

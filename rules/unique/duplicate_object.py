@@ -29,7 +29,7 @@ class DuplicateObject(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         snapshot = ctx.snapshot
-        for key in list(snapshot.keys()):
+        for key in snapshot.repeated_keys():
             definitions = snapshot.all_with_key(key)
             if len(definitions) < 2 or not key.name:
                 continue

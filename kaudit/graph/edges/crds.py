@@ -20,7 +20,7 @@ def crd_edges(snapshot: Snapshot) -> Iterator[Edge]:
         if not isinstance(kind, str):
             continue
         for obj in snapshot.of_kind(kind, group):
-            yield Edge(source=crd.key, target=obj.ref, relation=DEFINES)
+            yield Edge(source=crd.key, target=obj.ref, relation=DEFINES, target_key=obj.key)
 
 
 EXTRACTOR = Extractor(DEFINES, crd_edges)

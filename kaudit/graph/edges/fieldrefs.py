@@ -7,7 +7,7 @@ packs add their own without writing an extractor.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,11 +35,19 @@ class FieldRef:
     cluster_scoped_target: bool = False
 
     def extract(self, snapshot: Snapshot) -> Iterator[Edge]:
-        sources = (
-            (o for gk in sorted(self.kinds) for o in snapshot.of_kind(gk[1], gk[0]))
-            if self.kinds is not None else iter(snapshot)
-        )
+        first = self.path[0] if self.path and self.path[0] != ANY else None
+        second = self.path[1] if len(self.path) > 1 and self.path[1] != ANY else None
+        if self.kinds is not None:
+            sources: Iterable[KubeObject] = (
+                o for gk in sorted(self.kinds) for o in snapshot.of_kind(gk[1], gk[0]))
+        elif first is not None and second is not None and isinstance(second, str):
+            # Only the objects that carry the field (an index lookup, not a walk over all).
+            sources = snapshot.having(first, second)
+        else:
+            sources = snapshot
         for obj in sources:
+            if first is not None and obj.raw.get(first) is None:
+                continue
             for pointer, value in _walk(obj.raw, self.path, ""):
                 ref = self._target_of(snapshot, obj, value)
                 if ref is not None:

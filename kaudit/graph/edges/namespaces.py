@@ -15,7 +15,7 @@ def namespace_edges(snapshot: Snapshot) -> Iterator[Edge]:
     for namespace in snapshot.namespaces():
         source = ObjectKey("", "Namespace", "", namespace)
         for obj in snapshot.in_namespace(namespace):
-            yield Edge(source=source, target=obj.ref, relation=CONTAINS)
+            yield Edge(source=source, target=obj.ref, relation=CONTAINS, target_key=obj.key)
 
 
 EXTRACTOR = Extractor(CONTAINS, namespace_edges)

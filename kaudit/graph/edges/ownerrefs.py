@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from kaudit.graph.model import Edge, Extractor, resolve_namespace
 from kaudit.model import ObjectRef, split_api_version
@@ -11,17 +12,29 @@ from kaudit.snapshot import Snapshot
 OWNER = "owner"
 
 
+def _text(value: Any) -> str:
+    return value if type(value) is str else str(value or "")
+
+
 def owner_edges(snapshot: Snapshot) -> Iterator[Edge]:
+    # Runs over every object; half of a typical cluster has owners (pods, replica sets), so
+    # objects without any are skipped on one dict lookup.
     for obj in snapshot:
-        for i, ref in enumerate(obj.owner_references):
-            api_version = str(ref.get("apiVersion") or "")
-            kind = str(ref.get("kind") or "")
-            name = str(ref.get("name") or "")
+        refs = obj.metadata.get("ownerReferences")
+        if not refs or not isinstance(refs, list):
+            continue
+        for i, ref in enumerate(refs):
+            if not isinstance(ref, dict):
+                continue
+            kind = _text(ref.get("kind"))
+            name = _text(ref.get("name"))
             if not kind or not name:
                 continue
-            group = split_api_version(api_version)[0]
-            namespace = resolve_namespace(snapshot, group, kind, name, obj.namespace)
-            if not obj.namespace:
+            api_version = _text(ref.get("apiVersion"))
+            if obj.namespace:
+                group = split_api_version(api_version)[0]
+                namespace = resolve_namespace(snapshot, group, kind, name, obj.namespace)
+            else:
                 # The GC resolves a cluster-scoped dependent's owners at cluster scope only.
                 namespace = ""
             yield Edge(
@@ -30,7 +43,7 @@ def owner_edges(snapshot: Snapshot) -> Iterator[Edge]:
                 relation=OWNER,
                 pointer=f"/metadata/ownerReferences/{i}",
                 attrs={
-                    "uid": str(ref.get("uid") or ""),
+                    "uid": _text(ref.get("uid")),
                     "controller": ref.get("controller") is True,
                     "blockOwnerDeletion": ref.get("blockOwnerDeletion") is True,
                 },

@@ -1,0 +1,238 @@
+"""Scale benchmark: ``python -m bench.run --sizes 10000 100000``.
+
+For every size it generates (or reuses) a saved JSON snapshot and a multi-document YAML dump of
+the same objects (``bench/generate.py``), then measures each task in a fresh subprocess
+(``bench/measure.py``): the parser floors (``orjson.loads``; ``yaml.load_all`` with
+``CSafeLoader``) and kaudit's full scan (load, graph, every rule, JSON report) of each file.
+It prints a table and the DESIGN.md §5 ratios and writes everything to
+``bench/results/bench-<UTC time>.json``.
+
+Timings are reported, never asserted: the machine is shared and noisy. Each task reports wall
+and CPU seconds; the ratios are judged on CPU seconds (what the code costs, unlike wall time
+barely moved by other processes on the machine) and shown in wall seconds too. ``--repeat``
+keeps the run with the least CPU time of N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench.generate import write_inputs
+
+RESULTS = Path(__file__).resolve().parent / "results"
+TARGETS = {"json_time": 3.0, "json_memory": 4.0, "yaml_load": 1.3, "growth": 12.0}
+
+
+@dataclass(frozen=True)
+class Measurement:
+    task: str
+    fmt: str
+    size: int
+    file_bytes: int
+    seconds: float
+    cpu: float
+    phases: dict[str, float]
+    cpu_phases: dict[str, float]
+    peak_kib: int
+    base_kib: int
+    findings: dict[str, int]
+
+    @property
+    def own_peak_bytes(self) -> int:
+        """Peak RSS the task caused: the process peak minus interpreter and imports."""
+        return (self.peak_kib - self.base_kib) * 1024
+
+    def to_json(self) -> dict[str, Any]:
+        return {"task": self.task, "format": self.fmt, "size": self.size,
+                "file_bytes": self.file_bytes, "seconds": round(self.seconds, 4),
+                "cpu_seconds": round(self.cpu, 4),
+                "phases": {k: round(v, 4) for k, v in self.phases.items()},
+                "cpu_phases": {k: round(v, 4) for k, v in self.cpu_phases.items()},
+                "peak_rss_kib": self.peak_kib, "base_rss_kib": self.base_kib,
+                "objects_per_second": round(self.size / self.seconds) if self.seconds else None,
+                "findings": self.findings}
+
+
+def measure(task: str, path: Path, size: int, fmt: str, repeat: int) -> Measurement:
+    best: Measurement | None = None
+    for _ in range(repeat):
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.measure", task, str(path)],
+            capture_output=True, text=True, check=False,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"{task} {path} failed:\n{proc.stderr}")
+        out = orjson.loads(proc.stdout.strip().splitlines()[-1])
+        if out.get("crashed"):
+            raise RuntimeError(f"rules crashed during the benchmark: {out['crashed']}")
+        m = Measurement(task, fmt, size, path.stat().st_size, out["total"], out["cpu"],
+                        out["phases"], out["cpu_phases"], out["rss_peak_kib"],
+                        out["rss_base_kib"], out.get("findings", {}))
+        if best is None or m.cpu < best.cpu:
+            best = m
+    assert best is not None
+    return best
+
+
+def run_size(size: int, seed: int, repeat: int, formats: tuple[str, ...],
+             log: Any) -> list[Measurement]:
+    start = time.perf_counter()
+    json_path, yaml_path = write_inputs(size, seed, RESULTS / "inputs")
+    log(f"inputs for {size} objects ready ({time.perf_counter() - start:.1f}s)")
+    plan = []
+    if "json" in formats:
+        plan += [("orjson", json_path, "json"), ("orjson+gc", json_path, "json"),
+                 ("scan", json_path, "json")]
+    if "yaml" in formats:
+        plan += [("yaml", yaml_path, "yaml"), ("yaml+gc", yaml_path, "yaml"),
+                 ("scan", yaml_path, "yaml")]
+    found = []
+    for task, path, fmt in plan:
+        m = measure(task, path, size, fmt, repeat)
+        log(f"  {fmt:4} {task:9} {m.seconds:8.2f}s wall {m.cpu:8.2f}s cpu  "
+            f"peak {m.peak_kib / 1024:7.0f} MiB")
+        found.append(m)
+    return found
+
+
+def _ratio(a: Measurement, b: Measurement, phase: str | None = None) -> dict[str, float]:
+    """``a`` over ``b`` in CPU seconds (what the code costs: robust on a shared machine) and in
+    wall seconds; with ``phase``, only that phase of ``a``."""
+    if phase is None:
+        return {"cpu": a.cpu / b.cpu, "wall": a.seconds / b.seconds}
+    return {"cpu": a.cpu_phases[phase] / b.cpu, "wall": a.phases[phase] / b.seconds}
+
+
+def ratios(results: list[Measurement]) -> dict[str, Any]:
+    """DESIGN.md §5 ratios for every size (growth: largest size over smallest). Floors are the
+    parsers with the cyclic collector off (``orjson``, ``yaml``), as kaudit runs them; the
+    ratios over the collector-on floors (``+gc``) are kept as well, for reference."""
+    by = {(m.task, m.fmt, m.size): m for m in results}
+    sizes = sorted({m.size for m in results})
+    out: dict[str, Any] = {"per_size": {}}
+    for size in sizes:
+        row: dict[str, Any] = {}
+        scan_j, floor_j = by.get(("scan", "json", size)), by.get(("orjson", "json", size))
+        if scan_j and floor_j:
+            row["json_time"] = _ratio(scan_j, floor_j)
+            row["json_memory"] = scan_j.own_peak_bytes / scan_j.file_bytes
+            row["json_memory_total"] = scan_j.peak_kib * 1024 / scan_j.file_bytes
+            row["orjson_memory"] = floor_j.own_peak_bytes / floor_j.file_bytes
+            floor_gc = by.get(("orjson+gc", "json", size))
+            if floor_gc:
+                row["json_time_vs_gc_floor"] = _ratio(scan_j, floor_gc)
+        scan_y, floor_y = by.get(("scan", "yaml", size)), by.get(("yaml", "yaml", size))
+        if scan_y and floor_y:
+            row["yaml_load"] = _ratio(scan_y, floor_y, "load")
+            row["yaml_scan"] = _ratio(scan_y, floor_y)
+            floor_gc = by.get(("yaml+gc", "yaml", size))
+            if floor_gc:
+                row["yaml_load_vs_gc_floor"] = _ratio(scan_y, floor_gc, "load")
+        out["per_size"][str(size)] = row
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        growth: dict[str, Any] = {"from": small, "to": large}
+        for fmt in ("json", "yaml"):
+            a, b = by.get(("scan", fmt, small)), by.get(("scan", fmt, large))
+            if a and b:
+                growth[fmt] = _ratio(b, a)
+        out["growth"] = growth
+    return out
+
+
+def _verdict(value: dict[str, float] | float, target: float) -> str:
+    if isinstance(value, dict):
+        cpu, wall = value["cpu"], value["wall"]
+        met = "met" if cpu <= target else "NOT met"
+        return f"{cpu:5.2f}x cpu ({wall:5.2f}x wall)  target <= {target:g}x: {met}"
+    return f"{value:5.2f}x  target <= {target:g}x: {'met' if value <= target else 'NOT met'}"
+
+
+def table(results: list[Measurement], summary: dict[str, Any]) -> str:
+    lines = [f"{'size':>7} {'fmt':4} {'task':9} {'MB':>6} {'wall s':>7} {'cpu s':>7} "
+             f"{'obj/s':>8} {'peak MiB':>8} {'own MiB':>7}  cpu seconds by phase"]
+    for m in results:
+        phases = (" ".join(f"{k}={v:.2f}" for k, v in m.cpu_phases.items())
+                  if m.task == "scan" else "")
+        lines.append(
+            f"{m.size:>7} {m.fmt:4} {m.task:9} {m.file_bytes / 1e6:6.1f} {m.seconds:7.2f} "
+            f"{m.cpu:7.2f} {m.size / m.seconds:8.0f} {m.peak_kib / 1024:8.0f} "
+            f"{m.own_peak_bytes / 2**20:7.0f}  {phases}")
+    lines.append("")
+    for size, row in summary["per_size"].items():
+        lines.append(f"{size} objects:")
+        if "json_time" in row:
+            lines.append(f"  JSON full scan / orjson.loads        {_verdict(row['json_time'], 3)}")
+            if "json_time_vs_gc_floor" in row:
+                gc_floor = row["json_time_vs_gc_floor"]
+                lines.append(f"    (over orjson.loads with the collector on: "
+                             f"{gc_floor['cpu']:.2f}x cpu, {gc_floor['wall']:.2f}x wall)")
+            lines.append(f"  JSON scan own peak RSS / file size   "
+                         f"{_verdict(row['json_memory'], 4)}")
+            lines.append(f"    (whole process {row['json_memory_total']:.2f}x; orjson.loads "
+                         f"alone {row['orjson_memory']:.2f}x)")
+        if "yaml_load" in row:
+            lines.append(f"  YAML load / CSafeLoader load_all     "
+                         f"{_verdict(row['yaml_load'], 1.3)}")
+            extra = f"full YAML scan {row['yaml_scan']['cpu']:.2f}x cpu"
+            if "yaml_load_vs_gc_floor" in row:
+                extra += (f"; load over load_all with the collector on "
+                          f"{row['yaml_load_vs_gc_floor']['cpu']:.2f}x cpu")
+            lines.append(f"    ({extra})")
+    growth = summary.get("growth")
+    if growth:
+        target = TARGETS["growth"] * (growth["to"] / growth["from"]) / 10
+        for fmt in ("json", "yaml"):
+            if fmt in growth:
+                lines.append(f"growth {growth['to']} / {growth['from']} objects, {fmt} full scan  "
+                             f"{_verdict(growth[fmt], target)}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split(
+        "\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs per task; the fastest is kept (default 1)")
+    parser.add_argument("--formats", nargs="+", choices=("json", "yaml"),
+                        default=["json", "yaml"])
+    parser.add_argument("--output", type=Path, default=None,
+                        help="results file (default bench/results/bench-<UTC time>.json)")
+    args = parser.parse_args(argv)
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    results: list[Measurement] = []
+    for size in args.sizes:
+        results.extend(run_size(size, args.seed, args.repeat, tuple(args.formats), log))
+    summary = ratios(results)
+    print(table(results, summary))
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    output = args.output or RESULTS / f"bench-{stamp}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(orjson.dumps({
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count()},
+        "seed": args.seed, "repeat": args.repeat,
+        "results": [m.to_json() for m in results], "ratios": summary,
+    }, option=orjson.OPT_INDENT_2))
+    log(f"results written to {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
