@@ -196,7 +196,7 @@ def _load_yaml(display: str, text: str, result: LoadResult) -> None:
         if doc is None:
             continue
         if is_archive(doc.data):
-            _add_archive(display, doc.data, result)
+            _add_archive(display, doc.data, result, doc.item_lines)
             continue
         typeless.extend(_add(doc, display, result, collect_typeless=False))
     if typeless:
@@ -220,7 +220,9 @@ def _add(doc: ParsedDocument, display: str, result: LoadResult,
     return expanded.typeless
 
 
-def _add_archive(display: str, data: dict[str, Any], result: LoadResult) -> None:
+def _add_archive(display: str, data: dict[str, Any], result: LoadResult,
+                 item_lines: list[int] | None = None) -> None:
+    """A saved snapshot; ``item_lines`` are the items' lines when it was written as YAML."""
     try:
         header = read_header(data)
     except ValueError as exc:
@@ -231,7 +233,7 @@ def _add_archive(display: str, data: dict[str, Any], result: LoadResult) -> None
         result.problems.append(InputProblem(
             SourceLocation(display, 1), "KauditSnapshot without an items list", Severity.ERROR))
         return
-    _add(ParsedDocument({"items": items}, 1, None), display, result)
+    _add(ParsedDocument({"items": items}, 1, item_lines), display, result)
     result.gaps.extend(header.gaps)
     latest = result.captured_at
     if header.captured_at and (latest is None or header.captured_at > latest):

@@ -36,3 +36,12 @@ def test_saving_twice_gives_identical_bytes(tmp_path: Path) -> None:
     write_snapshot(snapshot_from(snap), first)
     write_snapshot(snapshot_from(snap), second)
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_a_snapshot_written_as_yaml_keeps_each_items_line(tmp_path: Path) -> None:
+    path = tmp_path / "snap.yaml"
+    path.write_text("kind: KauditSnapshot\nversion: 1\ncapturedAt: '2024-06-01T12:00:00Z'\n"
+                    "items:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n"
+                    "- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n")
+    snap = load_snapshot([str(path)])
+    assert [(o.name, o.source.line) for o in snap.objects] == [("a", 5), ("b", 8)]
