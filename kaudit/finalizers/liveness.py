@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import fnmatch
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -184,8 +185,22 @@ def _api_group(group: str, obj: KubeObject, snapshot: Snapshot,
 
 
 # ---- the workloads that run it ----------------------------------------------------------
-def _workload_candidates(owner: Owner, obj: KubeObject,
-                         snapshot: Snapshot) -> list[KubeObject]:
+# Candidates depend on the owner and the snapshot only, and thousands of objects share one
+# owner (every Pod with one operator's finalizer): computed once per (snapshot, owner), so
+# the cost is O(owners x workloads), not O(finalized objects x workloads).
+_CANDIDATES: weakref.WeakKeyDictionary[Snapshot, dict[Owner, list[KubeObject]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _workload_candidates(owner: Owner, snapshot: Snapshot) -> list[KubeObject]:
+    per_snapshot = _CANDIDATES.setdefault(snapshot, {})
+    found = per_snapshot.get(owner)
+    if found is None:
+        found = per_snapshot[owner] = _find_workload_candidates(owner, snapshot)
+    return found
+
+
+def _find_workload_candidates(owner: Owner, snapshot: Snapshot) -> list[KubeObject]:
     found: dict[tuple[str, str, str, str], KubeObject] = {}
     exact = [p for p in owner.workloads if not any(ch in p for ch in "*?[")]
     wildcard = [p for p in owner.workloads if p not in exact]
@@ -261,7 +276,7 @@ def _workloads(owner: Owner, obj: KubeObject, snapshot: Snapshot,
         return
     if _gapped(snapshot, "workloads"):
         unreadable.append("workloads (coverage gap)")
-    candidates = _workload_candidates(owner, obj, snapshot)
+    candidates = _workload_candidates(owner, snapshot)
     if not candidates and owner.workloads and not snapshot.was_read("apps", "Deployment"):
         unreadable.append("Deployments")
     for w in candidates:

@@ -41,7 +41,8 @@ class SourceInfo:
         return out
 
 
-@dataclass(frozen=True)
+# eq=False: a snapshot is an identity (never compared by value), so caches can key on it.
+@dataclass(frozen=True, eq=False)
 class Snapshot:
     objects: tuple[KubeObject, ...]
     """Everything the inputs hold, repeats of one identity included; iterate the snapshot
