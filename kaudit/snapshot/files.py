@@ -152,8 +152,9 @@ def _load_data(display: str, data: bytes | list[bytes], result: LoadResult) -> N
     if data[start : start + 1] in (b"{", b"["):
         parsed = _parse_json(data)
         if parsed is not _NOT_JSON:
+            item_lines = _json_item_lines(data, parsed)
             del data  # the objects are built from ``parsed``; the bytes can go
-            _add_json(display, parsed, result)
+            _add_json(display, parsed, result, item_lines)
             return
     try:
         text = data.decode("utf-8-sig")
@@ -178,11 +179,47 @@ def _parse_json(data: bytes) -> Any:
         return _NOT_JSON
 
 
-def _add_json(display: str, parsed: Any, result: LoadResult) -> None:
+def _add_json(display: str, parsed: Any, result: LoadResult,
+              item_lines: list[int] | None) -> None:
     if is_archive(parsed):
-        _add_archive(display, parsed, result)
+        _add_archive(display, parsed, result, item_lines)
     else:
-        _add(ParsedDocument(parsed, 1, None), display, result)
+        _add(ParsedDocument(parsed, 1, item_lines), display, result)
+
+
+_ITEMS_OPEN = re.compile(rb'^[ \t]*"items"[ \t]*:[ \t]*\[[ \t]*\r?\n([ \t]*)\{', re.M)
+_LIST_OPEN = re.compile(rb"\[[ \t]*\r?\n([ \t]*)\{")
+
+
+def _json_item_lines(data: bytes, parsed: Any) -> list[int] | None:
+    """Lines of a JSON list's items, without a second parse.
+
+    orjson reports no positions. Pretty-printed dumps (``kubectl get -o json``, support
+    bundles, ``json.dump(indent=…)``) open every item with a brace alone at one indentation,
+    deeper than anything else at that level; the lines of those braces, counted and checked
+    against the number of items, are the items' lines. Anything else (compact JSON, odd
+    layouts) gets no item lines rather than wrong ones.
+    """
+    if isinstance(parsed, list):
+        items, opening = parsed, _LIST_OPEN.match(data, _LEADING_SPACE.match(data).end())
+    elif isinstance(parsed, dict) and isinstance(parsed.get("items"), list):
+        items, opening = parsed["items"], _ITEMS_OPEN.search(data)
+    else:
+        return None
+    if not items or opening is None:
+        return None
+    indent = re.escape(opening.group(1))
+    starts = [m.start() for m in re.finditer(rb"^" + indent + rb"\{", data, re.M)]
+    starts = [s for s in starts if s >= opening.start(1)]
+    if len(starts) != len(items):
+        return None
+    lines: list[int] = []
+    line, previous = 1, 0
+    for start in starts:
+        line += data.count(b"\n", previous, start)
+        previous = start
+        lines.append(line)
+    return lines
 
 
 def _load_yaml(display: str, text: str, result: LoadResult) -> None:

@@ -115,3 +115,18 @@ def test_secret_values_are_digested_as_they_are_read(tmp_path: Path) -> None:
     # data and stringData with the same value give the same digest
     assert secret.raw["data"]["password"] == secret.raw["stringData"]["token"]
     assert secret.raw["data"]["password"].startswith("sha256:")
+
+
+def test_items_of_pretty_printed_json_carry_their_lines(tmp_path: Path) -> None:
+    items = [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": n}} for n in "abc"]
+    dump = tmp_path / "pods.json"
+    dump.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, indent=4))
+    array = tmp_path / "array.json"
+    array.write_text(json.dumps(items, indent=2))
+    compact = tmp_path / "compact.json"
+    compact.write_text(json.dumps({"items": items}))
+    by_file = {path.name: [o.source.line for o in load_paths([str(path)]).objects]
+               for path in (dump, array, compact)}
+    # compact JSON has one line: every item is on it
+    assert by_file == {"pods.json": [5, 12, 19], "array.json": [2, 9, 16],
+                       "compact.json": [1, 1, 1]}
