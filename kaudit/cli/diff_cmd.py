@@ -36,9 +36,10 @@ def diff(
         "--all-fields", help="Also diff metadata.resourceVersion and metadata.managedFields, "
                              "which change on every write.")] = False,
 ) -> None:
-    """Show what changed between two snapshots: objects added, removed, re-created (same
-    name, new uid) and changed, each change as a JSON patch (RFC 6902). Secret values are
-    compared by digest and never shown.
+    """Show what changed between two snapshots, per object, as JSON patches.
+
+    Objects added, removed, re-created (same name, new uid) and changed, each change as a
+    JSON patch (RFC 6902). Secret values are compared by digest and never shown.
 
     Exit codes: 0 no differences; 1 differences; 2 usage error or an input could not be read.
     """
