@@ -22,6 +22,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Markdown: docstring paragraphs are re-flowed instead of keeping their source line breaks.
+    rich_markup_mode="markdown",
 )
 
 
