@@ -6,11 +6,8 @@ Read-only by construction: the only request this package can send is ``Transport
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +19,7 @@ from kaudit.live.listing import ListOutcome, list_resource
 from kaudit.live.progress import ScanProgress
 from kaudit.model import CoverageGap
 from kaudit.snapshot import KubeObject, Snapshot, SourceInfo
+from kaudit.snapshot.collector import collector_paused
 
 if TYPE_CHECKING:
     from kaudit.live.kubeconfig import ClusterTarget
@@ -71,12 +69,14 @@ def read_target(target: ClusterTarget, options: LiveOptions) -> LiveRead:
     captured_at = datetime.now(UTC).replace(microsecond=0)
     source = target.context or target.server
     clock = [time.perf_counter()]
+    # Listing builds millions of small, never-cyclic dicts: the cyclic collector would re-scan
+    # them on every sweep (50k pods: ~10 s with it, ~2 s without), so it is paused meanwhile.
     # Prefetch tasks only ever fetch one page and never wait on another task, so a listing
     # worker blocked on its prefetch cannot deadlock either pool. One worker: no pipelining,
     # one request at a time.
     with ThreadPoolExecutor(options.workers, thread_name_prefix="kaudit-list") as pool, \
             ThreadPoolExecutor(options.workers, thread_name_prefix="kaudit-page") as pages, \
-            ScanProgress(options.progress) as progress, _collector_paused():
+            ScanProgress(options.progress) as progress, collector_paused():
         try:
             found = discover(transport.get, pool)
         except FetchError as exc:
@@ -137,18 +137,3 @@ def _build(outcomes: list[ListOutcome], discovery_gaps: tuple[CoverageGap, ...],
 def _check(options: LiveOptions) -> None:
     if options.qps <= 0 or options.burst < 1 or options.timeout <= 0 or options.page_size < 1:
         raise LiveError("--qps and --timeout must be > 0, --burst and --page-size >= 1")
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Listing builds millions of small dicts that are never cyclic; the cyclic collector
-    would re-scan them on every sweep (measured: 50k pods ~10 s with it, ~2 s without). It is
-    paused while pages are parsed and everything parsed is frozen out of its reach after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
