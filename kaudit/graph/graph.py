@@ -61,8 +61,10 @@ class _Node:
     """A node: its object (``None`` when only referenced), its ref when missing (an object
     knows its own), its canonical key, and its edges grouped by neighbour in insertion order
     (the layout networkx uses, so ``outgoing``/``incoming`` list links in the order they did
-    when the graph was a networkx one). One record per key keeps adding an edge at two
-    dictionary lookups of the (Python-hashed) ``ObjectKey``s plus one per endpoint."""
+    when the graph was a networkx one). Neighbours are keyed by their ``_Node`` (hashed by
+    identity, in C) rather than by ``ObjectKey`` (a dataclass hashed in Python): adding an
+    edge then costs one key hash per endpoint, and a query reaches the neighbour's object
+    without looking its key up again."""
 
     __slots__ = ("key", "obj", "pred", "ref", "succ")
 
@@ -70,8 +72,8 @@ class _Node:
         self.key = key
         self.obj = obj
         self.ref = ref
-        self.succ: dict[ObjectKey, list[_EdgeData]] | None = None
-        self.pred: dict[ObjectKey, list[_EdgeData]] | None = None
+        self.succ: dict[_Node, list[_EdgeData]] | None = None
+        self.pred: dict[_Node, list[_EdgeData]] | None = None
 
     def full_ref(self) -> ObjectRef:
         return self.obj.ref if self.obj is not None else self.ref  # type: ignore[return-value]
@@ -97,10 +99,11 @@ class ClusterGraph:
                 edge = made[id(data)] = _EdgeData(
                     data["relation"], data["pointer"], data["attrs"], data["ref"])
                 self._edges.append((self._nodes[source], self._nodes[target], edge))
-            for key, node in self._nodes.items():
-                node.succ = {t: [made[id(d)] for d in ds.values()]
+            nodes = self._nodes
+            for key, node in nodes.items():
+                node.succ = {nodes[t]: [made[id(d)] for d in ds.values()]
                              for t, ds in graph.succ[key].items()} or None
-                node.pred = {s: [made[id(d)] for d in ds.values()]
+                node.pred = {nodes[s]: [made[id(d)] for d in ds.values()]
                              for s, ds in graph.pred[key].items()} or None
             self._nx = graph
 
@@ -108,20 +111,20 @@ class ClusterGraph:
     def _add_edge(self, source: _Node, target: _Node, data: _EdgeData) -> None:
         out = source.succ
         if out is None:
-            source.succ = {target.key: [data]}
+            source.succ = {target: [data]}
         else:
-            found = out.get(target.key)
+            found = out.get(target)
             if found is None:
-                out[target.key] = [data]
+                out[target] = [data]
             else:
                 found.append(data)
         into = target.pred
         if into is None:
-            target.pred = {source.key: [data]}
+            target.pred = {source: [data]}
         else:
-            found = into.get(source.key)
+            found = into.get(source)
             if found is None:
-                into[source.key] = [data]
+                into[source] = [data]
             else:
                 found.append(data)
         self._edges.append((source, target, data))
@@ -158,9 +161,8 @@ class ClusterGraph:
         found = self._nodes.get(key)
         if found is None or not found.succ:
             return []
-        nodes = self._nodes
         return [
-            Link(target, data.ref, nodes[target].obj, data.relation, data.pointer, data.attrs)
+            Link(target.key, data.ref, target.obj, data.relation, data.pointer, data.attrs)
             for target, edges in found.succ.items()
             for data in edges
             if relation is None or data.relation == relation
@@ -172,8 +174,8 @@ class ClusterGraph:
         if found is None or not found.pred:
             return []
         links = []
-        for source_key, edges in found.pred.items():
-            source = self._nodes[source_key]
+        for source, edges in found.pred.items():
+            source_key = source.key
             source_ref: ObjectRef | None = None
             for data in edges:
                 if relation is not None and data.relation != relation:
@@ -225,20 +227,20 @@ def _add_edges(graph: ClusterGraph, edges: Iterable[Edge]) -> None:
         data = _EdgeData(edge.relation, edge.pointer, dict(attrs) if attrs else {}, target_ref)
         out = source.succ
         if out is None:
-            source.succ = {target.key: [data]}
+            source.succ = {target: [data]}
         else:
-            found = out.get(target.key)
+            found = out.get(target)
             if found is None:
-                out[target.key] = [data]
+                out[target] = [data]
             else:
                 found.append(data)
         into = target.pred
         if into is None:
-            target.pred = {source.key: [data]}
+            target.pred = {source: [data]}
         else:
-            found = into.get(source.key)
+            found = into.get(source)
             if found is None:
-                into[source.key] = [data]
+                into[source] = [data]
             else:
                 found.append(data)
         append((source, target, data))

@@ -68,6 +68,7 @@ FIELD_REFS: tuple[FieldRef, ...] = (
 
 
 _REFS = "\0refs"
+_ABSENT = object()
 
 
 def _trie(refs: Sequence[FieldRef]) -> dict[str, Any]:
@@ -89,28 +90,37 @@ def compile_refs(relation: str, refs: Sequence[FieldRef]) -> Extractor:
     trie = _trie(refs)
     kinds = sorted({gk for ref in refs for gk in (ref.kinds or ())})
 
-    def visit(snapshot: Snapshot, obj: Any, node: Any, sub: dict[str, Any],
-              pointer: str) -> Iterator[Edge]:
-        for ref in sub.get(_REFS, ()):
-            if node is not None and (ref.kinds is None or (obj.group, obj.kind) in ref.kinds):
-                target = ref._target_of(snapshot, obj, node)
-                if target is not None:
-                    yield Edge(source=obj.key, target=target, relation=ref.relation,
-                               pointer=pointer)
+    def visit(snapshot: Snapshot, obj: Any, node: Any, sub: dict[str, Any], pointer: str,
+              out: list[Edge]) -> None:
+        # Plain recursion into a list, not nested generators: this runs ~12 times per pod
+        # (1.2M calls for 100k objects) and each ``yield from`` level re-yields every edge.
+        refs = sub.get(_REFS)
+        if refs is not None and node is not None:
+            for ref in refs:
+                if ref.kinds is None or (obj.group, obj.kind) in ref.kinds:
+                    target = ref._target_of(snapshot, obj, node)
+                    if target is not None:
+                        out.append(Edge(source=obj.key, target=target, relation=ref.relation,
+                                        pointer=pointer))
         for step, deeper in sub.items():
             if step == _REFS:
                 continue
             if step == ANY:
                 if isinstance(node, list):
                     for i, item in enumerate(node):
-                        yield from visit(snapshot, obj, item, deeper, f"{pointer}/{i}")
-            elif isinstance(node, dict) and step in node:
-                yield from visit(snapshot, obj, node[step], deeper, f"{pointer}/{_escape(step)}")
+                        visit(snapshot, obj, item, deeper, f"{pointer}/{i}", out)
+            elif isinstance(node, dict):
+                value = node.get(step, _ABSENT)
+                if value is not _ABSENT:
+                    visit(snapshot, obj, value, deeper, f"{pointer}/{_escape(step)}", out)
 
     def extract(snapshot: Snapshot) -> Iterator[Edge]:
+        out: list[Edge] = []
         for group, kind in kinds:
             for obj in snapshot.of_kind(kind, group):
-                yield from visit(snapshot, obj, obj.raw, trie, "")
+                visit(snapshot, obj, obj.raw, trie, "", out)
+                yield from out
+                out.clear()
 
     return Extractor(relation, extract)
 
