@@ -188,6 +188,15 @@ class ClusterGraph:
                                   data.attrs))
         return links
 
+    def relations_into(self, key: ObjectKey) -> set[str]:
+        """The relations of the references made to ``key``: lets a caller that wants a few
+        relations skip a node before ``incoming`` builds a link for each of its (possibly
+        thousands of) referrers, such as every pod of a missing Node."""
+        found = self._nodes.get(key)
+        if found is None or not found.pred:
+            return set()
+        return {data.relation for edges in found.pred.values() for data in edges}
+
     def missing(self) -> Iterator[ObjectKey]:
         for key, node in self._nodes.items():
             if node.obj is None:

@@ -28,9 +28,11 @@ def _controller_names(ctx: RuleContext[object]) -> set[tuple[str, str]]:
     superset of the parents that have controlled dependents."""
     out: set[tuple[str, str]] = set()
     for obj in ctx.objects():
-        for ref in obj.owner_references:
-            if ref.get("controller") is True:
-                out.add((str(ref.get("kind") or ""), str(ref.get("name") or "")))
+        refs = obj.metadata.get("ownerReferences")  # most objects have none: one lookup
+        if refs:
+            for ref in obj.owner_references:
+                if ref.get("controller") is True:
+                    out.add((str(ref.get("kind") or ""), str(ref.get("name") or "")))
     return out
 
 
@@ -89,10 +91,10 @@ class ReadyOverFailedDependency(Rule):
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         controllers = _controller_names(ctx)
         for obj in ctx.objects():
-            if obj.deletion_timestamp is not None:
-                continue
             if (obj.kind, obj.name) not in controllers and not _has_references(obj):
                 continue  # nothing it owns or references: no graph lookup needed
+            if obj.deletion_timestamp is not None:
+                continue
             index_cond = next(((i, c) for i, c in obj.iter_conditions_with_index()
                                if c.get("type") == "Ready" and str(c.get("status")) == "True"),
                               None)
