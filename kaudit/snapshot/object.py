@@ -92,11 +92,11 @@ class KubeObject:
 
     @property
     def creation_timestamp(self) -> datetime | None:
-        return maybe_time(self.metadata.get("creationTimestamp"))
+        return maybe_time(self._meta.get("creationTimestamp"))
 
     @property
     def generation(self) -> int | None:
-        value = self.metadata.get("generation")
+        value = self._meta.get("generation")
         return value if isinstance(value, int) else None
 
     @property
