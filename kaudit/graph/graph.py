@@ -198,16 +198,21 @@ def build_graph(snapshot: Snapshot, extractors: Sequence[Extractor] = EXTRACTORS
     with collector_paused():
         for obj in snapshot:  # each identity once, so no key repeats
             nodes[obj.key] = _Node(obj.key, obj, None)
+        by_ref: dict[ObjectRef, _Node] = {}
         for extractor in extractors:
-            _add_edges(graph, extractor.extract(snapshot))
+            _add_edges(graph, extractor.extract(snapshot), by_ref)
     return graph
 
 
-def _add_edges(graph: ClusterGraph, edges: Iterable[Edge]) -> None:
+def _add_edges(graph: ClusterGraph, edges: Iterable[Edge],
+               by_ref: dict[ObjectRef, _Node]) -> None:
     """``ClusterGraph._add_edge`` inlined: this loop runs once per edge (300k for the
     benchmark's 100k objects). The edges themselves are kept as the edge data (no copy per
     edge); consecutive edges from one source (a namespace's ``contains``, a pod's ``uses``)
-    reuse its node without hashing its key again."""
+    reuse its node without hashing its key again; a target named again by an equal ref (the
+    Node, ServiceAccount and ConfigMap many pods use, the owner of several objects) is found
+    through ``by_ref`` without deriving its key (an ``apiVersion`` split and a new
+    ``ObjectKey``) once more."""
     nodes = graph._nodes
     append = graph._edges.append
     last_key: ObjectKey | None = None
@@ -216,10 +221,17 @@ def _add_edges(graph: ClusterGraph, edges: Iterable[Edge]) -> None:
         target_ref = edge.target
         target_key = edge.target_key
         if target_key is None:
-            target_key = target_ref.key
-        target = nodes.get(target_key)
-        if target is None:
-            target = nodes[target_key] = _Node(target_key, None, target_ref)
+            target = by_ref.get(target_ref)
+            if target is None:
+                target_key = target_ref.key
+                target = nodes.get(target_key)
+                if target is None:
+                    target = nodes[target_key] = _Node(target_key, None, target_ref)
+                by_ref[target_ref] = target
+        else:
+            target = nodes.get(target_key)
+            if target is None:
+                target = nodes[target_key] = _Node(target_key, None, target_ref)
         key = edge.source
         if key is last_key:
             source = last_source  # type: ignore[assignment]
