@@ -27,9 +27,13 @@ from kaudit.snapshot import KubeObject, Snapshot
 from kaudit.snapshot.collector import collector_paused
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Link:
-    """One end of an edge as seen from the other: the neighbour and how it is referenced."""
+    """One end of an edge as seen from the other: the neighbour and how it is referenced.
+
+    Read-only by convention, not ``frozen``: every ``outgoing``/``incoming`` call makes fresh
+    links (rules make ~150k of them on a 100k-object cluster) and a frozen dataclass pays an
+    ``object.__setattr__`` per field; its ``attrs`` dict made it unhashable anyway."""
 
     key: ObjectKey
     ref: ObjectRef
@@ -39,30 +43,21 @@ class Link:
     attrs: dict[str, Any]
 
 
-class _EdgeData:
-    """What one edge carries (the networkx edge attributes ``relation``, ``pointer``,
-    ``attrs`` and ``ref``: the target as the source referenced it)."""
-
-    __slots__ = ("attrs", "pointer", "ref", "relation")
-
-    def __init__(self, relation: str, pointer: str, attrs: dict[str, Any],
-                 ref: ObjectRef) -> None:
-        self.relation = relation
-        self.pointer = pointer
-        self.attrs = attrs
-        self.ref = ref
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"relation": self.relation, "pointer": self.pointer, "attrs": self.attrs,
-                "ref": self.ref}
+def _edge_attrs(edge: Edge) -> dict[str, Any]:
+    """An edge as networkx edge attributes: ``relation``, ``pointer``, ``attrs`` and ``ref``
+    (the target as the source referenced it)."""
+    return {"relation": edge.relation, "pointer": edge.pointer, "attrs": edge.attrs,
+            "ref": edge.target}
 
 
 class _Node:
     """A node: its object (``None`` when only referenced), its ref when missing (an object
     knows its own), its canonical key, and its edges grouped by neighbour in insertion order
     (the layout networkx uses, so ``outgoing``/``incoming`` list links in the order they did
-    when the graph was a networkx one). One record per key keeps adding an edge at two
-    dictionary lookups of the (Python-hashed) ``ObjectKey``s plus one per endpoint."""
+    when the graph was a networkx one). Neighbours are keyed by their ``_Node`` (hashed by
+    identity, in C) rather than by ``ObjectKey`` (a dataclass hashed in Python): adding an
+    edge then costs one key hash per endpoint, and a query reaches the neighbour's object
+    without looking its key up again."""
 
     __slots__ = ("key", "obj", "pred", "ref", "succ")
 
@@ -70,8 +65,8 @@ class _Node:
         self.key = key
         self.obj = obj
         self.ref = ref
-        self.succ: dict[ObjectKey, list[_EdgeData]] | None = None
-        self.pred: dict[ObjectKey, list[_EdgeData]] | None = None
+        self.succ: dict[_Node, list[Edge]] | None = None
+        self.pred: dict[_Node, list[Edge]] | None = None
 
     def full_ref(self) -> ObjectRef:
         return self.obj.ref if self.obj is not None else self.ref  # type: ignore[return-value]
@@ -85,43 +80,44 @@ class ClusterGraph:
     def __init__(self, snapshot: Snapshot, graph: nx.MultiDiGraph | None = None) -> None:
         self.snapshot = snapshot
         self._nodes: dict[ObjectKey, _Node] = {}
-        self._edges: list[tuple[_Node, _Node, _EdgeData]] = []
+        self._edges: list[tuple[_Node, _Node, Edge]] = []
         self._nx: nx.MultiDiGraph | None = None
         if graph is not None:
             for key, data in graph.nodes(data=True):
                 obj = data.get("obj")
                 self._nodes[key] = _Node(key, obj, None if obj is not None else data.get("ref"))
             # Successors and predecessors are read separately: each keeps its own order.
-            made: dict[int, _EdgeData] = {}
+            made: dict[int, Edge] = {}
             for source, target, data in graph.edges(data=True):
-                edge = made[id(data)] = _EdgeData(
-                    data["relation"], data["pointer"], data["attrs"], data["ref"])
+                edge = made[id(data)] = Edge(
+                    source, data["ref"], data["relation"], data["pointer"], data["attrs"])
                 self._edges.append((self._nodes[source], self._nodes[target], edge))
-            for key, node in self._nodes.items():
-                node.succ = {t: [made[id(d)] for d in ds.values()]
+            nodes = self._nodes
+            for key, node in nodes.items():
+                node.succ = {nodes[t]: [made[id(d)] for d in ds.values()]
                              for t, ds in graph.succ[key].items()} or None
-                node.pred = {s: [made[id(d)] for d in ds.values()]
+                node.pred = {nodes[s]: [made[id(d)] for d in ds.values()]
                              for s, ds in graph.pred[key].items()} or None
             self._nx = graph
 
     # ---- building (used by build_graph) -------------------------------------------------
-    def _add_edge(self, source: _Node, target: _Node, data: _EdgeData) -> None:
+    def _add_edge(self, source: _Node, target: _Node, data: Edge) -> None:
         out = source.succ
         if out is None:
-            source.succ = {target.key: [data]}
+            source.succ = {target: [data]}
         else:
-            found = out.get(target.key)
+            found = out.get(target)
             if found is None:
-                out[target.key] = [data]
+                out[target] = [data]
             else:
                 found.append(data)
         into = target.pred
         if into is None:
-            target.pred = {source.key: [data]}
+            target.pred = {source: [data]}
         else:
-            found = into.get(source.key)
+            found = into.get(source)
             if found is None:
-                into[source.key] = [data]
+                into[source] = [data]
             else:
                 found.append(data)
         self._edges.append((source, target, data))
@@ -138,7 +134,7 @@ class ClusterGraph:
                 (key, {"obj": node.obj, "ref": node.full_ref()})
                 for key, node in self._nodes.items()
             )
-            graph.add_edges_from((s.key, t.key, d.as_dict()) for s, t, d in self._edges)
+            graph.add_edges_from((s.key, t.key, _edge_attrs(d)) for s, t, d in self._edges)
             self._nx = graph
         return self._nx
 
@@ -158,9 +154,8 @@ class ClusterGraph:
         found = self._nodes.get(key)
         if found is None or not found.succ:
             return []
-        nodes = self._nodes
         return [
-            Link(target, data.ref, nodes[target].obj, data.relation, data.pointer, data.attrs)
+            Link(target.key, data.target, target.obj, data.relation, data.pointer, data.attrs)
             for target, edges in found.succ.items()
             for data in edges
             if relation is None or data.relation == relation
@@ -172,19 +167,28 @@ class ClusterGraph:
         if found is None or not found.pred:
             return []
         links = []
-        for source_key, edges in found.pred.items():
-            source = self._nodes[source_key]
+        for source, edges in found.pred.items():
+            source_key = source.key
             source_ref: ObjectRef | None = None
             for data in edges:
                 if relation is not None and data.relation != relation:
                     continue
                 if source is found:  # a self-reference: the edge names the object itself
-                    ref = data.ref
+                    ref = data.target
                 else:
                     ref = source_ref = source_ref or source.full_ref()
                 links.append(Link(source_key, ref, source.obj, data.relation, data.pointer,
                                   data.attrs))
         return links
+
+    def relations_into(self, key: ObjectKey) -> set[str]:
+        """The relations of the references made to ``key``: lets a caller that wants a few
+        relations skip a node before ``incoming`` builds a link for each of its (possibly
+        thousands of) referrers, such as every pod of a missing Node."""
+        found = self._nodes.get(key)
+        if found is None or not found.pred:
+            return set()
+        return {data.relation for edges in found.pred.values() for data in edges}
 
     def missing(self) -> Iterator[ObjectKey]:
         for key, node in self._nodes.items():
@@ -198,47 +202,68 @@ def build_graph(snapshot: Snapshot, extractors: Sequence[Extractor] = EXTRACTORS
     with collector_paused():
         for obj in snapshot:  # each identity once, so no key repeats
             nodes[obj.key] = _Node(obj.key, obj, None)
+        by_ref: dict[ObjectRef, _Node] = {}
         for extractor in extractors:
-            _add_edges(graph, extractor.extract(snapshot))
+            _add_edges(graph, extractor.extract(snapshot), by_ref)
     return graph
 
 
-def _add_edges(graph: ClusterGraph, edges: Iterable[Edge]) -> None:
-    """``ClusterGraph._add_edge`` inlined: this loop runs once per edge (170k for the
-    benchmark's 100k objects)."""
+def _add_edges(graph: ClusterGraph, edges: Iterable[Edge],
+               by_ref: dict[ObjectRef, _Node]) -> None:
+    """``ClusterGraph._add_edge`` inlined: this loop runs once per edge (300k for the
+    benchmark's 100k objects). The edges themselves are kept as the edge data (no copy per
+    edge); consecutive edges from one source (a namespace's ``contains``, a pod's ``uses``)
+    reuse its node without hashing its key again; a target named again by an equal ref (the
+    Node, ServiceAccount and ConfigMap many pods use, the owner of several objects) is found
+    through ``by_ref`` without deriving its key (an ``apiVersion`` split and a new
+    ``ObjectKey``) once more."""
     nodes = graph._nodes
     append = graph._edges.append
+    last_key: ObjectKey | None = None
+    last_source: _Node | None = None
     for edge in edges:
         target_ref = edge.target
         target_key = edge.target_key
         if target_key is None:
-            target_key = target_ref.key
-        target = nodes.get(target_key)
-        if target is None:
-            target = nodes[target_key] = _Node(target_key, None, target_ref)
+            target = by_ref.get(target_ref)
+            if target is None:
+                target_key = target_ref.key
+                target = nodes.get(target_key)
+                if target is None:
+                    target = nodes[target_key] = _Node(target_key, None, target_ref)
+                by_ref[target_ref] = target
+        else:
+            target = nodes.get(target_key)
+            if target is None:
+                target = nodes[target_key] = _Node(target_key, None, target_ref)
         key = edge.source
-        source = nodes.get(key)
-        if source is None:
-            source = nodes[key] = _Node(key, None, ObjectRef(
-                _api_version_guess(key), key.kind, key.namespace, key.name))
-        attrs = edge.attrs
-        data = _EdgeData(edge.relation, edge.pointer, dict(attrs) if attrs else {}, target_ref)
+        if key is last_key:
+            source = last_source  # type: ignore[assignment]
+        else:
+            source = nodes.get(key)
+            if source is None:
+                source = nodes[key] = _Node(key, None, ObjectRef(
+                    _api_version_guess(key), key.kind, key.namespace, key.name))
+            last_key, last_source = key, source
+        data = edge
+        if type(edge.attrs) is not dict:  # links hand ``attrs`` out as a dict
+            data = Edge(key, target_ref, edge.relation, edge.pointer, dict(edge.attrs or {}))
         out = source.succ
         if out is None:
-            source.succ = {target.key: [data]}
+            source.succ = {target: [data]}
         else:
-            found = out.get(target.key)
+            found = out.get(target)
             if found is None:
-                out[target.key] = [data]
+                out[target] = [data]
             else:
                 found.append(data)
         into = target.pred
         if into is None:
-            target.pred = {source.key: [data]}
+            target.pred = {source: [data]}
         else:
-            found = into.get(source.key)
+            found = into.get(source)
             if found is None:
-                into[source.key] = [data]
+                into[source] = [data]
             else:
                 found.append(data)
         append((source, target, data))

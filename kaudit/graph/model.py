@@ -10,10 +10,15 @@ from kaudit.model import ObjectKey, ObjectRef
 from kaudit.snapshot import Snapshot
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Edge:
     """``source`` refers to ``target`` through ``relation``; ``pointer`` is where in the source
-    object the reference is written (so a finding can point at it)."""
+    object the reference is written (so a finding can point at it).
+
+    Treat it as read-only. It is not ``frozen`` because a frozen dataclass sets each field
+    through ``object.__setattr__``, which doubled the cost of making one, and a 100k-object
+    cluster makes 300k of them; nothing hashes edges (the graph copies what it keeps).
+    """
 
     source: ObjectKey
     target: ObjectRef

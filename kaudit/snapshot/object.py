@@ -86,15 +86,17 @@ class KubeObject:
 
     @property
     def deletion_timestamp(self) -> datetime | None:
-        return maybe_time(self._meta.get("deletionTimestamp"))
+        # Asked of every object by several rules; almost none is being deleted.
+        value = self._meta.get("deletionTimestamp")
+        return None if value is None else maybe_time(value)
 
     @property
     def creation_timestamp(self) -> datetime | None:
-        return maybe_time(self.metadata.get("creationTimestamp"))
+        return maybe_time(self._meta.get("creationTimestamp"))
 
     @property
     def generation(self) -> int | None:
-        value = self.metadata.get("generation")
+        value = self._meta.get("generation")
         return value if isinstance(value, int) else None
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kaudit.finalizers import GC_FINALIZERS, State, served_groups, view
+from kaudit.finalizers import GC_FINALIZERS, State, assess, identify, served_groups, view
 from kaudit.rules import Family, Finding, Rule, RuleContext, Severity, format_duration
 from kaudit_rules.finalizers.common import (
     describe_view,
@@ -48,9 +48,13 @@ class OrphanedFinalizer(Rule):
             for i, finalizer in enumerate(finalizers):
                 if finalizer in GC_FINALIZERS:
                     continue
-                fv = view(obj, i, ctx.snapshot, ctx.now, groups, events_about(ctx, obj))
-                if fv.liveness.state is not State.GONE:
+                # Owner and liveness first: the full view (what the object reports, what
+                # removal leaves behind) is only needed for the few whose controller is gone.
+                events = events_about(ctx, obj)
+                owner = identify(finalizer, obj, ctx.snapshot, groups)
+                if assess(owner, obj, ctx.snapshot, ctx.now, events).state is not State.GONE:
                     continue
+                fv = view(obj, i, ctx.snapshot, ctx.now, groups, events)
                 deleted_at = obj.deletion_timestamp
                 if deleted_at is not None:
                     severity = Severity.ERROR

@@ -53,6 +53,8 @@ class DanglingReference(Rule):
         # Absent targets are the graph's missing nodes: visiting those (few) instead of every
         # object's references keeps this linear in what is actually dangling.
         for target in ctx.graph.missing():
+            if REFERENCES.keys().isdisjoint(ctx.graph.relations_into(target)):
+                continue  # e.g. a Node its pods run on: not a reference this rule knows
             for back in ctx.graph.incoming(target):
                 obj = back.obj
                 if back.relation not in REFERENCES or obj is None:
@@ -97,12 +99,14 @@ class DanglingReference(Rule):
     def _owner_references(self, ctx: RuleContext) -> Iterator[Finding]:
         snapshot = ctx.snapshot
         for obj in ctx.objects():
-            if not obj.owner_references:
+            # Every object passes here: a raw lookup, not the ``owner_references`` list (the
+            # owner edges skip malformed entries, so ``ctx.owners`` is then simply empty).
+            if not obj.metadata.get("ownerReferences"):
                 continue
             for link in ctx.owners(obj):
                 owner_ref = link.ref
-                scoped = snapshot.is_cluster_scoped(owner_ref.group, owner_ref.kind)
-                if not obj.namespace and scoped is False and \
+                if not obj.namespace and \
+                        snapshot.is_cluster_scoped(owner_ref.group, owner_ref.kind) is False and \
                         snapshot.is_cluster_scoped(obj.group, obj.kind) is True:
                     yield self.finding(
                         obj, at=link.pointer,

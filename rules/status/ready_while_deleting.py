@@ -23,12 +23,16 @@ COMPOSITE = "composite"  # claim -> XR (kaudit.graph.edges.crossplane.RESOURCE)
 READY_TYPES = ("Ready", "Synced", "Available")
 
 
-def _may_be_claim(obj: KubeObject) -> bool:
-    """A cheap test before asking the graph: claims name their composite in
-    ``spec.resourceRef`` (v1) or ``spec.crossplane.resourceRef`` (v2)."""
-    spec = obj.spec
-    crossplane = spec.get("crossplane")
-    return "resourceRef" in spec or (isinstance(crossplane, dict) and "resourceRef" in crossplane)
+def _maybe_claims(ctx: RuleContext[object]) -> set[KubeObject]:
+    """A cheap superset of the claims, before asking the graph: claims name their composite
+    in ``spec.resourceRef`` (v1) or ``spec.crossplane.resourceRef`` (v2). Read from the
+    snapshot's field index rather than from each object's spec."""
+    found = set(ctx.snapshot.having("spec", "resourceRef"))
+    for obj in ctx.snapshot.having("spec", "crossplane"):
+        crossplane = obj.spec.get("crossplane")
+        if isinstance(crossplane, dict) and "resourceRef" in crossplane:
+            found.add(obj)
+    return found
 
 
 def _reports_unready(obj: KubeObject) -> bool:
@@ -64,9 +68,10 @@ class ReadyWhileDeleting(Rule):
         grace: timedelta = timedelta(minutes=2)
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
+        maybe_claims = _maybe_claims(ctx)
         for obj in ctx.objects():
             deleting = obj.deletion_timestamp is not None
-            if not deleting and not _may_be_claim(obj):
+            if not deleting and obj not in maybe_claims:
                 continue
             healthy = list(true_health_conditions(obj, READY_TYPES))
             if not healthy or _reports_unready(obj):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kaudit.rules import KubeObject
-from kaudit_rules.unique.fields import Step, parse_path, walk
+from kaudit_rules.unique.fields import WILD, Step, parse_path, walk
 
 GROUP_KIND: tuple[Step, ...] = ("\x00groupKind",)
 """The key field ``{groupKind: true}``: ``Kind.group`` of the object, whatever its version."""
@@ -23,6 +23,13 @@ class FieldSpec:
     secret: bool = False
     default: Any = None
     mapping: Mapping[str, str] = field(default_factory=dict)
+    plain: bool = field(init=False, repr=False, compare=False)
+    """Every step a key (no ``[*]``, no index): read by plain lookups, not ``walk``. Filters run
+    on every candidate (a ``kinds: "*"`` constraint's filters on every object of a cluster)
+    and most name a label, an annotation or a fixed field."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plain", all(type(s) is str and s != WILD for s in self.steps))
 
     @classmethod
     def parse(cls, doc: Any, where: str) -> FieldSpec:
@@ -55,7 +62,10 @@ class FieldSpec:
                    mapping={str(k): str(v) for k, v in mapping.items()})
 
     def values(self, obj: KubeObject) -> list[Any]:
-        found = [v for _, _, v in walk(obj.raw, self.steps)]
+        if self.plain:
+            found = _lookup(obj.raw, self.steps)
+        else:
+            found = [v for _, _, v in walk(obj.raw, self.steps)]
         if not found and self.secret:  # stringData, before the API server merges it
             found = [v for _, _, v in walk(obj.raw, ("stringData", *self.steps[1:]))]
         if not found and self.default is not None:
@@ -67,6 +77,17 @@ class FieldSpec:
             return json.dumps(value, sort_keys=True)
         text = value if isinstance(value, str) else json.dumps(value)
         return self.mapping.get(text, text)
+
+
+def _lookup(node: Any, steps: tuple[Step, ...]) -> list[Any]:
+    """``walk`` for a path of keys only: the value there (if not null) or nothing."""
+    for step in steps:
+        # ``type is dict`` first: object bodies are dicts, and the ``Mapping`` ABC check alone
+        # cost more than the rest of the lookup.
+        if not (type(node) is dict or isinstance(node, Mapping)) or step not in node:
+            return []
+        node = node[step]
+    return [] if node is None else [node]
 
 
 _OPS = ("equals", "notEquals", "in", "notIn", "exists")
