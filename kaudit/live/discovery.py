@@ -11,11 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
 
-import orjson
-
-from kaudit.live.errors import FetchError
+from kaudit.live.errors import FetchError, json_object
 from kaudit.model import CoverageGap
 
 DISCOVERY_FAILED = "discovery failed"
@@ -70,8 +67,8 @@ Fetch = Callable[[str], bytes]
 def discover(fetch: Fetch, pool: Executor) -> Discovery:
     """Resources of ``/api`` and ``/apis``; ``FetchError`` only when the roots themselves fail
     (then nothing at all can be read)."""
-    core = _json(fetch("/api"))
-    groups = _json(fetch("/apis"))
+    core = json_object(fetch("/api"), "discovery document")
+    groups = json_object(fetch("/apis"), "discovery document")
     # (group, [versions, preferred first])
     plan: list[tuple[str, list[str]]] = [
         ("", [str(v) for v in core.get("versions") or []])]
@@ -104,7 +101,7 @@ def discover(fetch: Fetch, pool: Executor) -> Discovery:
 
 def _group_version(fetch: Fetch, group: str, version: str) -> list[ApiResource]:
     path = f"/apis/{group}/{version}" if group else f"/api/{version}"
-    doc = _json(fetch(path))
+    doc = json_object(fetch(path), "discovery document")
     out: list[ApiResource] = []
     for res in doc.get("resources") or []:
         plural = str(res.get("name", ""))
@@ -115,13 +112,3 @@ def _group_version(fetch: Fetch, group: str, version: str) -> list[ApiResource]:
         out.append(ApiResource(group, version, plural, str(res.get("kind", "")),
                                bool(res.get("namespaced"))))
     return out
-
-
-def _json(data: bytes) -> dict[str, Any]:
-    try:
-        parsed = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        raise FetchError("bad response", f"discovery document is not JSON: {exc}") from None
-    if not isinstance(parsed, dict):
-        raise FetchError("bad response", "discovery document is not a JSON object")
-    return parsed

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
+
 
 class LiveError(Exception):
     """The cluster could not be read at all (bad kubeconfig, refused connection, TLS failure,
@@ -45,3 +49,15 @@ def reason_for_status(status: int) -> str:
     if status >= 500:
         return "server error"
     return f"HTTP {status}"
+
+
+def json_object(body: bytes, what: str) -> dict[str, Any]:
+    """Decode a response that must be a JSON object; anything else is a ``bad response`` gap
+    naming ``what`` it should have been (a discovery document, a list page)."""
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise FetchError("bad response", f"{what} is not JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise FetchError("bad response", f"{what} is not a JSON object")
+    return parsed

@@ -10,12 +10,10 @@ import re
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-import orjson
+from typing import TYPE_CHECKING
 
 from kaudit.live.discovery import ApiResource
-from kaudit.live.errors import FetchError
+from kaudit.live.errors import FetchError, json_object
 from kaudit.live.policy import Query, queries_for
 from kaudit.model import CoverageGap, SourceLocation
 from kaudit.snapshot import KubeObject
@@ -106,7 +104,7 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
         ahead: Future[bytes] | None = None
         if peeked and prefetch is not None:
             ahead = prefetch.submit(fetch, {**params, "continue": peeked})
-        page = _parse(body)
+        page = json_object(body, "list")
         items = page.get("items") or []
         # The hot loop of a big scan (one pass per object): kept to plain dict stores.
         for raw in items:
@@ -140,13 +138,4 @@ def _peek_continue(body: bytes) -> str | None:
     end = head.find(b'"items"')
     found = _CONTINUE.search(head, 0, end if end >= 0 else len(head))
     return found.group(1).decode() if found else None
-
-def _parse(body: bytes) -> dict[str, Any]:
-    try:
-        page = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise FetchError("bad response", f"list is not JSON: {exc}") from None
-    if not isinstance(page, dict):
-        raise FetchError("bad response", "list is not a JSON object")
-    return page
 
