@@ -45,12 +45,8 @@ def explain_command(
         help="The object: KIND/NAME, e.g. userrole/alice, deployment/web, ns/payments, "
              "roles.postgresql.sql.crossplane.io/alice-7xk2p-9fz4q.", show_default=False,
         metavar="KIND/NAME")],
-    paths: Annotated[list[str] | None, typer.Argument(
-        help="Files, folders, saved snapshots or - for stdin. None: read the cluster of the "
-             "current kubeconfig context.", show_default=False,
-        metavar="PATH...")] = None,
-    demo: Annotated[bool, typer.Option(
-        "--demo", help="Read the demo snapshot shipped with kaudit.")] = False,
+    paths: live_opts.SnapshotPaths = None,
+    demo: live_opts.Demo = False,
     namespace: Annotated[str | None, typer.Option(
         "--namespace", "-n", help="The object's namespace (needed when the name is ambiguous). "
                                   "A live read still covers every namespace: owners, "

@@ -24,12 +24,8 @@ from kaudit.snapshot.files import NoInputError
 
 
 def graph_command(
-    paths: Annotated[list[str] | None, typer.Argument(
-        help="Files, folders, saved snapshots or - for stdin. None: read the cluster of the "
-             "current kubeconfig context.", show_default=False,
-        metavar="PATH...")] = None,
-    demo: Annotated[bool, typer.Option(
-        "--demo", help="Read the demo snapshot shipped with kaudit.")] = False,
+    paths: live_opts.SnapshotPaths = None,
+    demo: live_opts.Demo = False,
     focus: Annotated[str | None, typer.Option(
         "--focus", help="Only this object's neighbourhood: KIND/NAME (see kaudit explain).",
         show_default=False)] = None,

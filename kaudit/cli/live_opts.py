@@ -45,3 +45,11 @@ def live_options(*, kubeconfig: str | None, context: str | None, namespace: str 
     return LiveOptions(kubeconfig=kubeconfig, context=context, namespace=namespace or None,
                        qps=qps, burst=burst, timeout=timeout, page_size=page_size,
                        progress=progress)
+
+
+# Where explain and graph read from: the same inputs as scan, or the live cluster.
+SnapshotPaths = Annotated[list[str] | None, typer.Argument(
+    help="Files, folders, saved snapshots or - for stdin. None: read the cluster of the "
+         "current kubeconfig context.", show_default=False, metavar="PATH...")]
+Demo = Annotated[bool, typer.Option(
+    "--demo", help="Read the demo snapshot shipped with kaudit.")]
