@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from kaudit.snapshot.fastyaml import fast_load
+
 try:
     _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
@@ -117,7 +119,24 @@ def _has_content(chunk: str) -> bool:
 
 
 def parse_document(doc: RawDocument) -> ParsedDocument | None:
-    """Parse one document; ``None`` when it holds nothing (comments, blank)."""
+    """Parse one document; ``None`` when it holds nothing (comments, blank).
+
+    Documents that read the same in YAML 1.1 take the fast path (``fastyaml``); the rest,
+    and every document with an error, are read by ``CSafeLoader`` as kubectl would."""
+    fast, data = fast_load(doc.text)
+    if fast and data is not None and not _holds_items(data):
+        start = _CONTENT_LINE.search(doc.text)
+        line = doc.text.count("\n", 0, start.start()) if start else 0
+        return ParsedDocument(data, doc.first_line + line)
+    return _parse_with_libyaml(doc)
+
+
+def _holds_items(data: Any) -> bool:
+    """A list document: its per-item lines come from PyYAML's nodes (``_item_lines``)."""
+    return type(data) is list or (type(data) is dict and type(data.get("items")) is list)
+
+
+def _parse_with_libyaml(doc: RawDocument) -> ParsedDocument | None:
     loader = KubeYamlLoader(doc.text)
     try:
         node = loader.get_single_node()
