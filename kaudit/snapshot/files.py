@@ -20,6 +20,7 @@ import orjson
 from kaudit.model import CoverageGap, InputProblem, Severity, SourceLocation
 from kaudit.snapshot.archive import is_archive, read_header
 from kaudit.snapshot.collector import collector_paused
+from kaudit.snapshot.jsonpieces import loads_in_pieces
 from kaudit.snapshot.object import KubeObject
 from kaudit.snapshot.redact import is_secret, redact_secret
 from kaudit.snapshot.shapes import expand, typeless_problem
@@ -174,7 +175,8 @@ def _parse_json(data: bytes) -> Any:
     """orjson for whole-JSON files (a dump is often one large List); ``_NOT_JSON`` hands the
     file to the YAML parser, which also reads JSON and reports a precise line on errors."""
     try:
-        return orjson.loads(data)
+        parsed = loads_in_pieces(data)  # a large dump: item by item, a lower peak
+        return orjson.loads(data) if parsed is None else parsed
     except orjson.JSONDecodeError:
         return _NOT_JSON
 
