@@ -69,6 +69,15 @@ class Measurement:
                 "import_cpu_seconds": round(self.import_cpu, 4)}
 
 
+def _from_json(row: dict[str, Any]) -> Measurement:
+    """A measurement as ``Measurement.to_json`` wrote it."""
+    return Measurement(
+        row["task"], row["format"], row["size"], row["file_bytes"], row["seconds"],
+        row["cpu_seconds"], row["phases"], row["cpu_phases"], row["peak_rss_kib"],
+        row["base_rss_kib"], row["findings"], row.get("rule_cpu_seconds", {}),
+        row.get("extractor_cpu_seconds", {}), row.get("import_cpu_seconds", 0.0))
+
+
 def measure(task: str, path: Path, size: int, fmt: str, repeat: int) -> Measurement:
     best: Measurement | None = None
     for _ in range(repeat):
@@ -95,7 +104,7 @@ def measure(task: str, path: Path, size: int, fmt: str, repeat: int) -> Measurem
 def run_size(size: int, seed: int, repeat: int, formats: tuple[str, ...],
              log: Any, gc_floors: bool = True) -> list[Measurement]:
     start = time.perf_counter()
-    json_path, yaml_path = write_inputs(size, seed, RESULTS / "inputs")
+    json_path, yaml_path = write_inputs(size, seed, RESULTS / "inputs", formats)
     log(f"inputs for {size} objects ready ({time.perf_counter() - start:.1f}s)")
     plan = []
     if "json" in formats:
@@ -230,6 +239,49 @@ def cost_tables(results: list[Measurement], top: int = 12) -> list[str]:
     return lines
 
 
+def markdown(results: list[Measurement], summary: dict[str, Any]) -> str:
+    """The results as the Markdown tables of ``bench/RESULTS.md`` and the README."""
+    lines = ["| objects | input | task | MB | CPU s | wall s | peak RSS MiB | own peak / file |",
+             "|---:|---|---|---:|---:|---:|---:|---:|"]
+    for m in results:
+        task = m.task
+        if m.task == "scan":
+            task = "full scan (" + ", ".join(f"{k} {v:.2f}" for k, v in m.cpu_phases.items()) \
+                + ")"
+        lines.append(f"| {m.size:,} | {m.fmt.upper()} | {task} | {m.file_bytes / 1e6:.1f} | "
+                     f"{m.cpu:.2f} | {m.seconds:.2f} | {m.peak_kib / 1024:,.0f} | "
+                     f"{m.own_peak_bytes / m.file_bytes:.2f}x |")
+    lines += ["", "| objects | ratio | CPU | wall | target |", "|---:|---|---:|---:|---|"]
+    for size, row in summary["per_size"].items():
+        for name, label, target in (("json_time", "JSON scan / orjson.loads", "json_time"),
+                                    ("yaml_load", "YAML load / CSafeLoader", "yaml_load"),
+                                    ("yaml_scan", "YAML scan / CSafeLoader", "yaml_load")):
+            if name in row:
+                r = row[name]
+                met = "met" if r["cpu"] <= TARGETS[target] else "**not met**"
+                lines.append(f"| {int(size):,} | {label} | {r['cpu']:.2f}x | {r['wall']:.2f}x | "
+                             f"<= {TARGETS[target]:g}x: {met} |")
+        if "json_memory" in row:
+            met = "met" if row["json_memory"] <= TARGETS["json_memory"] else "**not met**"
+            lines.append(f"| {int(size):,} | JSON scan own peak RSS / file | "
+                         f"{row['json_memory']:.2f}x | | <= {TARGETS['json_memory']:g}x: {met} |")
+    growth = summary.get("growth")
+    if growth:
+        for fmt in ("json", "yaml"):
+            if fmt in growth:
+                factor = growth["to"] / growth["from"]
+                target = TARGETS["growth"] * factor / 10
+                g = growth[fmt]
+                met = "met" if g["cpu"] <= target else "**not met**"
+                lines.append(f"| {growth['to']:,} / {growth['from']:,} | {fmt.upper()} scan "
+                             f"growth ({factor:g}x objects) | {g['cpu']:.2f}x | "
+                             f"{g['wall']:.2f}x | <= {target:g}x: {met} |")
+    lines.append("")
+    for line in cost_tables(results):
+        lines.append(line.replace("  rules", "- rules").replace("  extractors", "- extractors"))
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split(
         "\n\n")[0])
@@ -244,7 +296,16 @@ def main(argv: list[str] | None = None) -> int:
                              "only, and the YAML one costs minutes at 100k objects")
     parser.add_argument("--output", type=Path, default=None,
                         help="results file (default bench/results/bench-<UTC time>.json)")
+    parser.add_argument("--report", type=Path, default=None,
+                        help="print the tables of an earlier results file; measure nothing")
     args = parser.parse_args(argv)
+    if args.report is not None:
+        saved = orjson.loads(args.report.read_bytes())
+        earlier = [_from_json(r) for r in saved["results"]]
+        print(table(earlier, saved["ratios"]))
+        print()
+        print(markdown(earlier, saved["ratios"]))
+        return 0
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -255,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
                                 gc_floors=not args.no_gc_floors))
     summary = ratios(results)
     print(table(results, summary))
+    print()
+    print(markdown(results, summary))
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     output = args.output or RESULTS / f"bench-{stamp}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
