@@ -3,12 +3,14 @@
 from kaudit.graph import ClusterGraph, Link
 from kaudit.model import Family, Finding, ObjectKey, ObjectRef, Related, Severity
 from kaudit.rules.base import NoOptions, Rule, related
+from kaudit.rules.conditions import Condition, conditions
 from kaudit.rules.context import RuleContext
 from kaudit.snapshot import KubeObject, Snapshot
 from kaudit.timeutil import format_duration, format_time, maybe_time, parse_time
 
 __all__ = [
     "ClusterGraph",
+    "Condition",
     "Family",
     "Finding",
     "KubeObject",
@@ -21,6 +23,7 @@ __all__ = [
     "RuleContext",
     "Severity",
     "Snapshot",
+    "conditions",
     "format_duration",
     "format_time",
     "maybe_time",
