@@ -5,6 +5,7 @@ from kaudit.model import Family, Finding, ObjectKey, ObjectRef, Related, Severit
 from kaudit.rules.base import NoOptions, Rule, related
 from kaudit.rules.conditions import Condition, conditions
 from kaudit.rules.context import RuleContext
+from kaudit.rules.manifest import is_manifest
 from kaudit.snapshot import KubeObject, Snapshot
 from kaudit.timeutil import format_duration, format_time, maybe_time, parse_time
 
@@ -26,6 +27,7 @@ __all__ = [
     "conditions",
     "format_duration",
     "format_time",
+    "is_manifest",
     "maybe_time",
     "parse_time",
     "related",

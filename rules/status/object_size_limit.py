@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity
+from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, is_manifest
 
 ANNOTATIONS_LIMIT = 262_144
 """``TotalAnnotationSizeLimitB``: the sum of key and value lengths of all annotations."""
@@ -46,13 +46,6 @@ _LAST_APPLIED_POINTER = f"/metadata/annotations/{LAST_APPLIED.replace('/', '~1')
 # each) and U+2028/U+2029 (three bytes each in UTF-8) become six-byte \uXXXX sequences.
 _GROWTH: tuple[tuple[bytes, int], ...] = (
     (b"<", 5), (b">", 5), (b"&", 5), ("\u2028".encode(), 3), ("\u2029".encode(), 3))
-
-
-def is_manifest(obj: KubeObject) -> bool:
-    """An object as written, not as read back: the API server sets ``uid``,
-    ``resourceVersion`` and ``creationTimestamp`` on every object it stores."""
-    meta = obj.metadata
-    return not (meta.get("uid") or meta.get("resourceVersion") or meta.get("creationTimestamp"))
 
 
 def predicted_last_applied(obj: KubeObject) -> int:
