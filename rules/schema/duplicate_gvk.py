@@ -38,7 +38,9 @@ class DuplicateGvk(Rule):
     defined twice in the inputs with different schemas (whichever is applied last silently
     replaces the other, e.g. Gateway API standard and experimental channels installed
     together); a CRD that lost a names conflict (``NamesAccepted=False``: it is not served, its
-    objects cannot be created), shown with the reason and the CRD that holds the name; and two
+    objects cannot be created), shown with the reason and the CRD that holds the name -- or,
+    for ``ShortNamesConflict`` with a short name repeating the CRD's own plural or singular,
+    said to be a conflict with itself; and two
     kcp APIBindings in one workspace (``kcp.io/cluster``) bound to the same group/resource with
     different schema identities (kcp #3252: two stores behind one resource, requests reach
     either at random). With ``--against``, the scanned CRDs are manifests about to be applied
@@ -122,6 +124,17 @@ class DuplicateGvk(Rule):
         reason = cond.get("reason") or "NamesNotAccepted"
         detail = cond.get("message") or ""
         winners = [o for o, _ in rivals if not o.condition_is("NamesAccepted", "False")]
+        own = _own_collisions(crd)
+        if own and not winners:
+            index_, short, clash = own[0]
+            listed = "; ".join(f"short name {n!r} is its own {w}" for _, n, w in own)
+            return self.finding(
+                crd, at=f"/spec/names/shortNames/{index_}",
+                message=f"CRD {crd.name} lost a names conflict with itself: NamesAccepted=False, "
+                        f"{reason}{f' ({detail})' if detail else ''}; {listed}. No other CRD is "
+                        "involved: remove the repeated name from spec.names.shortNames (it "
+                        "is not served until then: its kind cannot be listed or created)",
+                evidence={"shortName": short, "collidesWith": clash})
         if winners:
             held = "; the name is held by " + ", ".join(
                 f"{o.ref.short} ({w})" for o, w in rivals if o in winners)
@@ -264,3 +277,25 @@ def _difference(a: KubeObject, b: KubeObject) -> str:
         verb = "differs" if len(changed) == 1 else "differ"
         parts.append(f"{label} {', '.join(changed)} {verb}")
     return "; ".join(parts) or "names, scope or conversion differ"
+
+
+def _own_collisions(crd: KubeObject) -> list[tuple[int, str, str]]:
+    """(index, short name, what it repeats) for each short name that repeats the CRD's own
+    plural or singular: apiextensions' naming controller checks a new short name against
+    every accepted name of the group, the CRD's own included, and answers
+    ``ShortNamesConflict`` with no other CRD involved."""
+    names = crd.spec.get("names")
+    if not isinstance(names, dict):
+        return []
+    shorts = names.get("shortNames")
+    if not isinstance(shorts, list):
+        return []
+    plural = str(names.get("plural") or "")
+    singular = str(names.get("singular") or "")
+    out: list[tuple[int, str, str]] = []
+    for i, short in enumerate(shorts):
+        if short == plural:
+            out.append((i, short, "plural"))
+        elif short == singular:
+            out.append((i, short, "singular"))
+    return out
