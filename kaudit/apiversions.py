@@ -95,6 +95,11 @@ def groups_of(group: str, kind: str) -> tuple[str, ...]:
     return (group, *(g for g in found if g != group))
 
 
+def legacy_groups() -> frozenset[str]:
+    """Groups that serve some kind only as an older twin of another group's (``extensions``)."""
+    return frozenset(g for groups in table().equivalent.values() for g in groups[1:])
+
+
 def same_kind(group_a: str, group_b: str, kind: str) -> bool:
     return group_a == group_b or group_b in groups_of(group_a, kind)
 

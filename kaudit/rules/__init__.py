@@ -3,7 +3,7 @@
 from kaudit.graph import ClusterGraph, Link
 from kaudit.model import Family, Finding, ObjectKey, ObjectRef, Related, Severity
 from kaudit.rules.base import NoOptions, Rule, related
-from kaudit.rules.conditions import Condition, conditions
+from kaudit.rules.conditions import Condition, condition_is, conditions
 from kaudit.rules.context import RuleContext
 from kaudit.rules.manifest import is_manifest
 from kaudit.snapshot import KubeObject, Snapshot
@@ -24,6 +24,7 @@ __all__ = [
     "RuleContext",
     "Severity",
     "Snapshot",
+    "condition_is",
     "conditions",
     "format_duration",
     "format_time",

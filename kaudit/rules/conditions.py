@@ -136,6 +136,12 @@ def first(obj: KubeObject, type_: str, scope: str = OBJECT) -> Condition | None:
     return None
 
 
+def condition_is(obj: KubeObject, type_: str, status: str = "True") -> bool:
+    """Whether the object's own ``type_`` condition has ``status``."""
+    cond = first(obj, type_)
+    return cond is not None and cond.status == status
+
+
 def _listed(value: Any, pointer: str, scope: str, owner: str) -> Iterator[Condition]:
     if not isinstance(value, list):
         return

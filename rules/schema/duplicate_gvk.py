@@ -8,7 +8,18 @@ from typing import Any
 
 import orjson
 
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, related
+from kaudit.rules import (
+    Condition,
+    Family,
+    Finding,
+    KubeObject,
+    Rule,
+    RuleContext,
+    Severity,
+    condition_is,
+    related,
+)
+from kaudit.rules.conditions import first
 from kaudit_rules.schema.apis import (
     CRD_GROUP,
     KCP_APIS,
@@ -94,17 +105,16 @@ class DuplicateGvk(Rule):
                     if other.key != d.key:
                         rivals[d.key].setdefault(other.key, (other, f"{what} {value!r}"))
         for crd in crds(ctx):
-            cond_index, cond = next(((i, c) for i, c in crd.iter_conditions_with_index()
-                                     if c.get("type") == "NamesAccepted"), (None, None))
+            cond = first(crd, "NamesAccepted")
             mine = rivals.get(crd.key, {})
-            if cond is not None and str(cond.get("status")) == "False":
-                yield self._lost(crd, cond_index or 0, cond, list(mine.values()))
+            if cond is not None and cond.status == "False":
+                yield self._lost(crd, cond, list(mine.values()))
                 continue
             if not mine:
                 continue
             beaten = []
             for other, what in mine.values():
-                if other.condition_is("NamesAccepted", "False"):
+                if condition_is(other, "NamesAccepted", "False"):
                     continue  # the rival is the one that lost; it is reported
                 if _age(other) < _age(crd):
                     beaten.append((other, what))
@@ -119,11 +129,11 @@ class DuplicateGvk(Rule):
                             "created",
                     related=[related(o, "holds-name") for o, _ in beaten])
 
-    def _lost(self, crd: KubeObject, index: int, cond: Any,
+    def _lost(self, crd: KubeObject, cond: Condition,
               rivals: list[tuple[KubeObject, str]]) -> Finding:
-        reason = cond.get("reason") or "NamesNotAccepted"
-        detail = cond.get("message") or ""
-        winners = [o for o, _ in rivals if not o.condition_is("NamesAccepted", "False")]
+        reason = cond.reason or "NamesNotAccepted"
+        detail = cond.raw.get("message") or ""
+        winners = [o for o, _ in rivals if not condition_is(o, "NamesAccepted", "False")]
         own = _own_collisions(crd)
         if own and not winners:
             index_, short, clash = own[0]
@@ -141,7 +151,7 @@ class DuplicateGvk(Rule):
         else:
             held = "; the CRD holding the name is not in the inputs"
         return self.finding(
-            crd, at=f"/status/conditions/{index}",
+            crd, at=cond.pointer,
             message=f"CRD {crd.name} lost a names conflict: NamesAccepted=False, {reason}"
                     f"{f' ({detail})' if detail else ''}{held}. It is not served: its kind "
                     "cannot be listed or created until the conflict is resolved",
@@ -153,7 +163,7 @@ class DuplicateGvk(Rule):
             return
         holders: dict[tuple[str, str, str, str], list[KubeObject]] = defaultdict(list)
         for live in ctx.against.of_kind("CustomResourceDefinition", CRD_GROUP):
-            if ctx.get(live.key) is not None or live.condition_is("NamesAccepted", "False"):
+            if ctx.get(live.key) is not None or condition_is(live, "NamesAccepted", "False"):
                 continue  # redefined by the manifests themselves, or holding no name
             group, names = live.spec.get("group"), live.spec.get("names")
             if not isinstance(group, str) or not isinstance(names, dict):

@@ -13,6 +13,7 @@ from kaudit.rules import (
     Rule,
     RuleContext,
     Severity,
+    condition_is,
     related,
 )
 
@@ -128,7 +129,7 @@ class DanglingReference(Rule):
             return False
         if link.relation == "writes-secret":
             # cert-manager creates the Secret on issuance: absent is normal until Ready.
-            return obj.condition_is("Ready")
+            return condition_is(obj, "Ready")
         if link.relation == "tls-secret":
             # A Secret cert-manager will write (a Certificate names it, or the Ingress asks
             # cert-manager's ingress-shim for one) is pending issuance, not dangling.

@@ -151,3 +151,20 @@ def test_parse_release(text: str, release: tuple[int, int]) -> None:
 def test_parse_release_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="not a Kubernetes release"):
         parse_release(text)
+
+
+def test_an_owner_named_in_a_legacy_group_is_its_current_twin() -> None:
+    """Old controllers wrote ``extensions/v1beta1`` into ownerReferences; the owner read back
+    is ``apps/v1``: the graph links the two, so no rule calls the owner absent."""
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment",
+                  "metadata": {"name": "web", "namespace": "ns", "uid": "u1"}}
+    replica_set = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                   "metadata": {"name": "web-1", "namespace": "ns", "uid": "u2",
+                                "ownerReferences": [{"apiVersion": "extensions/v1beta1",
+                                                     "kind": "Deployment", "name": "web",
+                                                     "uid": "u1", "controller": True}]}}
+    snap = snapshot(deployment, replica_set)
+    ctx = RuleContext(snap, build_graph(snap), None, NOW)
+    [owner] = ctx.owners(snap.get(KubeObject(replica_set).key))
+    assert owner.obj is not None and owner.obj.api_version == "apps/v1"
+    assert findings(snap, "ST004") == []
