@@ -8,10 +8,8 @@ with a newline or a path with a comma would end the command early. The Markdown 
 
 from __future__ import annotations
 
-import orjson
-
 from kaudit.model import Finding, Severity
-from kaudit.report.locations import display_path, is_file
+from kaudit.report.locations import details, display_path, is_file
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
 
@@ -28,18 +26,7 @@ def escape_property(value: str) -> str:
 
 def _message(finding: Finding, options: FormatOptions) -> str:
     head = f"{finding.object.short}: {finding.message}" if finding.object else finding.message
-    lines = [head]
-    if finding.pointer:
-        lines.append(f"at {finding.pointer}")
-    for rel in finding.related:
-        where = ""
-        if rel.source is not None:
-            path = display_path(rel.source.file, options.cwd)
-            where = f" ({path}:{rel.source.line})" if rel.source.line else f" ({path})"
-        lines.append(f"{rel.role}: {rel.ref.short}{where}")
-    if finding.fix:
-        lines.append("fix (JSON patch): " + orjson.dumps(list(finding.fix)).decode())
-    return "\n".join(lines)
+    return "\n".join([head, *details(finding, options.cwd)])
 
 
 def annotation(finding: Finding, options: FormatOptions) -> str:

@@ -12,10 +12,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
-import orjson
-
 from kaudit.model import Family, Finding
-from kaudit.report.locations import display_path, object_label, subject
+from kaudit.report.locations import details, display_path, object_label, subject, where
 from kaudit.report.model import Report, RuleInfo
 from kaudit.report.options import FormatOptions
 
@@ -34,19 +32,10 @@ def _case_name(finding: Finding) -> str:
 
 def _details(finding: Finding, options: FormatOptions) -> list[str]:
     lines = [f"{finding.severity.value}: {finding.message}"]
-    if finding.source is not None:
-        path = display_path(finding.source.file, options.cwd)
-        lines.append(f"  in {path}:{finding.source.line}" if finding.source.line else
-                     f"  in {path}")
-    if finding.pointer:
-        lines.append(f"  at {finding.pointer}")
-    for rel in finding.related:
-        where = f" ({display_path(rel.source.file, options.cwd)}"
-        where += f":{rel.source.line})" if rel.source and rel.source.line else ")"
-        lines.append(f"  {rel.role}: {rel.ref.short}{where if rel.source else ''}")
-    if finding.fix:
-        lines.append("  fix (JSON patch): " + orjson.dumps(list(finding.fix)).decode())
-    return lines
+    loc = where(finding.source, options.cwd)
+    if loc:
+        lines.append(f"  in {loc}")
+    return lines + ["  " + d for d in details(finding, options.cwd)]
 
 
 def render_junit(report: Report, options: FormatOptions) -> str:

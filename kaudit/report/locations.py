@@ -12,6 +12,8 @@ import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
+import orjson
+
 from kaudit.model import Finding, ObjectRef, SourceLocation
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
@@ -87,3 +89,17 @@ def where(source: SourceLocation | None, cwd: str | None) -> str:
         return ""
     path = display_path(source.file, cwd)
     return f"{path}:{source.line}" if source.line is not None else path
+
+
+def details(finding: Finding, cwd: str | None, *, fix: bool = True) -> list[str]:
+    """The lines under a finding: where in the object, the other objects it names (with
+    their files: both sides of a duplicate), and (``fix``) the fix as a JSON patch."""
+    out: list[str] = []
+    if finding.pointer:
+        out.append(f"at {finding.pointer}")
+    for rel in finding.related:
+        loc = where(rel.source, cwd)
+        out.append(f"{rel.role}: {rel.ref.short}" + (f" ({loc})" if loc else ""))
+    if fix and finding.fix:
+        out.append("fix (JSON patch): " + orjson.dumps(list(finding.fix)).decode())
+    return out

@@ -18,8 +18,9 @@ def to_text(doc: str) -> str:
 
 
 def to_markdown(doc: str) -> str:
-    """Markdown: inline code in single backticks, the ``Fix:`` paragraph in bold."""
-    return _FIX.sub(r"\1**Fix:**", to_text(doc))
+    """Markdown: inline code in single backticks, the ``Fix:`` paragraph its own paragraph
+    with a bold lead (a single newline would run it into the text before)."""
+    return _FIX.sub(lambda m: "\n\n**Fix:**" if m.group(1) else "**Fix:**", to_text(doc))
 
 
 def description(doc: str) -> str:

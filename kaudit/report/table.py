@@ -12,13 +12,13 @@ from __future__ import annotations
 import io
 from collections import Counter, defaultdict
 
-import orjson
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from kaudit.model import Family, Finding, Severity
-from kaudit.report.locations import object_label, where
+from kaudit.report.locations import details, object_label, where
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
 from kaudit.snapshot import SourceInfo
@@ -50,20 +50,6 @@ def counts_line(report: Report) -> str:
     if report.suppressed:
         line += f"; {len(report.suppressed)} suppressed"
     return line
-
-
-def details(finding: Finding, cwd: str | None, *, fix: bool = True) -> list[str]:
-    """The lines under a finding: where in the object, the other objects it names (with
-    their files: both sides of a duplicate), and (``fix``) the fix as a JSON patch."""
-    out: list[str] = []
-    if finding.pointer:
-        out.append(f"at {finding.pointer}")
-    for rel in finding.related:
-        loc = where(rel.source, cwd)
-        out.append(f"{rel.role}: {rel.ref.short}" + (f" ({loc})" if loc else ""))
-    if fix and finding.fix:
-        out.append("fix (JSON patch): " + orjson.dumps(list(finding.fix)).decode())
-    return out
 
 
 def worst_first(findings: tuple[Finding, ...] | list[Finding]) -> list[Finding]:
@@ -101,30 +87,28 @@ def render_lines(report: Report, options: FormatOptions) -> str:
 
 # ---- terminal: grouped, with a summary ----------------------------------------------------
 
-def _finding_block(finding: Finding, options: FormatOptions) -> Table:
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True, width=7)
-    grid.add_column(overflow="fold")
-    head = Text(overflow="fold")
+def _print_finding(console: Console, finding: Finding, options: FormatOptions) -> None:
+    """The head line (severity, object, ``file:line``) is printed unwrapped: the terminal may
+    wrap it, but nothing cuts or splits what the reader copies. The message and details
+    wrap under it, indented."""
+    head = Text()
+    head.append(f"{finding.severity.value:<7}", style=STYLE[finding.severity])
+    head.append(" ")
     if finding.object is not None:
         head.append(finding.object.short, style="bold")
         if finding.object.group:
             head.append(f" ({finding.object.group})", style="dim")
     loc = where(finding.source, options.cwd)
     if loc:
-        if head:
+        if finding.object is not None:
             head.append("  ")
         head.append(loc, style="underline")
-    body = Text(overflow="fold")
-    if head:
-        body.append_text(head)
-        body.append("\n")
-    body.append(finding.message)
+    console.print(head, soft_wrap=True)
+    body = Text(finding.message, overflow="fold")
     # The patch is long and rarely read here; `-o json` and `kaudit explain` carry it.
     for d in details(finding, options.cwd, fix=False):
         body.append("\n" + d, style="dim")
-    grid.add_row(Text(finding.severity.value, style=STYLE[finding.severity]), body)
-    return grid
+    console.print(Padding(body, (0, 0, 0, 8)))
 
 
 def _summary(report: Report) -> Table:
@@ -167,7 +151,7 @@ def render_terminal(report: Report, options: FormatOptions) -> str:
         console.print(Text.assemble((f"{code} {rule}", "bold"), f"  {len(findings)} "
                                     f"finding{'s' if len(findings) != 1 else ''} ({split})"))
         for f in worst_first(findings):
-            console.print(_finding_block(f, options))
+            _print_finding(console, f, options)
     console.print()
     console.print(_summary(report))
     kinds = f"{report.objects} objects, {report.kinds} kinds read"
