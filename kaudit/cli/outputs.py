@@ -93,10 +93,14 @@ def stdout_machine_readable(outputs: Sequence[Output]) -> bool:
     return any(o.path is None and o.format in MACHINE_READABLE for o in outputs)
 
 
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def _options(output: Output, link_base: str | None) -> FormatOptions:
     if output.path is not None:
         return FormatOptions(link_base=link_base)
-    terminal = sys.stdout.isatty()
+    terminal = stdout_is_terminal()
     colour = output.format == "table" and colour_wanted(terminal)
     width = shutil.get_terminal_size((120, 40)).columns if terminal else 120
     return FormatOptions(color=colour, width=width, terminal=terminal, link_base=link_base)
