@@ -11,7 +11,6 @@ of the artifact; a patch for the live object is not one).
 
 from __future__ import annotations
 
-from importlib import metadata
 from typing import Any
 
 import orjson
@@ -25,24 +24,12 @@ from kaudit.report.ruledoc import description, to_markdown, to_text
 from kaudit.timeutil import format_time
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-FALLBACK_URI = "https://pypi.org/project/kaudit/"
+INFORMATION_URI = "https://pypi.org/project/kaudit/"
+"""The project's page. A constant, not read from the installed metadata: the same input must
+give the same bytes whichever way kaudit was installed."""
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 FINGERPRINT_KEY = "kauditFingerprint/v1"
 INPUT_ERROR = "KA001"
-
-
-def information_uri() -> str:
-    """The project's home page from the installed package metadata (the first
-    ``Project-URL``), else its PyPI page."""
-    try:
-        urls = metadata.metadata("kaudit").get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        urls = []
-    for entry in urls:
-        _, _, url = entry.partition(",")
-        if url.strip().startswith("https://"):
-            return url.strip()
-    return FALLBACK_URI
 
 
 def render_sarif(report: Report, options: FormatOptions) -> str:
@@ -61,7 +48,7 @@ def sarif_log(report: Report, options: FormatOptions) -> dict[str, Any]:
             "name": "kaudit",
             "version": __version__,
             "semanticVersion": __version__,
-            "informationUri": information_uri(),
+            "informationUri": INFORMATION_URI,
             "rules": [_rule(r) for r in rules],
         }},
         "invocations": [_invocation(report, options)],
