@@ -44,8 +44,22 @@ class RuleContext(Generic[O]):
         if group is not None:
             groups = groups_of(group, kind)
             if len(groups) > 1:
-                return iter(tuple(o for g in groups for o in self.snapshot.of_kind(kind, g)))
+                return iter(self._across_groups(kind, groups))
         return iter(self.snapshot.of_kind(kind, group))
+
+    def _across_groups(self, kind: str, groups: tuple[str, ...]) -> list[KubeObject]:
+        """Each identity once: an object defined in two groups (``apps`` and ``extensions``)
+        is one object to the API server, seen here in the group asked for (UQ001 reports the
+        double definition), as the snapshot shows a repeated identity once."""
+        seen: set[tuple[str, str]] = set()
+        out: list[KubeObject] = []
+        for group in groups:
+            for obj in self.snapshot.of_kind(kind, group):
+                identity = (obj.namespace, obj.name)
+                if identity not in seen:
+                    seen.add(identity)
+                    out.append(obj)
+        return out
 
     def get(self, key: ObjectKey) -> KubeObject | None:
         """The object with ``key``, or its twin in a group serving the same kind."""

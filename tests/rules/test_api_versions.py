@@ -168,3 +168,16 @@ def test_an_owner_named_in_a_legacy_group_is_its_current_twin() -> None:
     [owner] = ctx.owners(snap.get(KubeObject(replica_set).key))
     assert owner.obj is not None and owner.obj.api_version == "apps/v1"
     assert findings(snap, "ST004") == []
+
+
+def test_an_identity_defined_in_two_groups_is_seen_once() -> None:
+    current = workload("apps/v1", "Deployment", "web", {"app": "web"},
+                       {"matchLabels": {"app": "web"}})
+    legacy = workload("extensions/v1beta1", "Deployment", "web", {"app": "web", "v": "1"})
+    snap = snapshot(legacy, current)
+    ctx = RuleContext(snap, build_graph(snap), None, NOW)
+    assert [o.api_version for o in ctx.objects("Deployment", "apps")] == ["apps/v1"]
+    assert [o.api_version for o in ctx.objects("Deployment", "extensions")] == [
+        "extensions/v1beta1"]
+    assert findings(snap, "UQ002") == []  # not two controllers: one object defined twice
+    assert len(findings(snap, "UQ001")) == 1
