@@ -150,13 +150,6 @@ def conditions(obj: KubeObject) -> Iterator[Condition]:
         yield from _argo(status)
 
 
-def of_type(obj: KubeObject, *types: str) -> Iterator[Condition]:
-    """The conditions of ``obj`` whose type is one of ``types``, in every scope."""
-    for cond in conditions(obj):
-        if cond.type in types:
-            yield cond
-
-
 def first(obj: KubeObject, type_: str, scope: str = OBJECT) -> Condition | None:
     """The first condition of ``type_`` in ``scope`` (the object's own by default)."""
     for cond in conditions(obj):
