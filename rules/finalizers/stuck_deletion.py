@@ -22,8 +22,9 @@ class StuckDeletion(Rule):
     A finalizer is a promise that a controller will clean up and then remove it. When that
     controller is gone or failing, ``kubectl delete`` hangs and everything the object owns
     stays. Deletions younger than ``grace`` (default 15m) are normal work in progress. Each
-    finding names the controller that owes the finalizer (from a table of well-known
-    finalizers, else the CRD/APIService group its domain names), whether that controller
+    finding names the controller that owes the finalizer (from the catalogue of well-known
+    finalizers that ``kaudit finalizers`` lists, with the upstream file that sets each, else
+    the CRD/APIService group its domain names), whether that controller
     looks alive and on what evidence, and what the object itself reports (a failing
     condition, Kopf handler progress). The garbage collector's own finalizers
     (``foregroundDeletion``, ``orphan``) are left to FN003 and FN005, which explain them
