@@ -66,13 +66,33 @@ def _words(text: Any) -> str:
 
 
 @cache
-def table() -> dict[tuple[str, str], tuple[ImmutableKind, ...]]:
-    """(group, kind) -> its entries, read once from the data file."""
+def _data() -> tuple[dict[tuple[str, str], tuple[ImmutableKind, ...]],
+                     dict[str, tuple[str, ...]]]:
     out: dict[tuple[str, str], list[ImmutableKind]] = {}
+    recreated: dict[str, tuple[str, ...]] = {}
     for doc in yaml.safe_load(DATA.read_text()):
+        if "recreatedBy" in doc:
+            recreated.update({str(k): tuple(str(w) for w in v)
+                              for k, v in doc["recreatedBy"].items()})
+            continue
         entry = ImmutableKind.parse(doc)
         out.setdefault((entry.group, entry.kind), []).append(entry)
-    return {k: tuple(v) for k, v in out.items()}
+    return {k: tuple(v) for k, v in out.items()}, recreated
+
+
+def table() -> dict[tuple[str, str], tuple[ImmutableKind, ...]]:
+    """(group, kind) -> its entries, read once from the data file."""
+    return _data()[0]
+
+
+def recreated_by_tool(obj: KubeObject) -> str:
+    """The annotation saying the deploying tool deletes and re-creates ``obj`` instead of
+    updating it (so no immutable field can block it), or ``""``."""
+    for key, words in _data()[1].items():
+        value = obj.annotations.get(key)
+        if isinstance(value, str) and any(w in value for w in words):
+            return key
+    return ""
 
 
 def _secret_view(obj: KubeObject) -> dict[str, Any]:
@@ -126,7 +146,9 @@ class ImmutableFieldChange(Rule):
     The manifest is compared with its live counterpart as an apply would merge it: fields the
     manifest leaves out keep their live value unless the previous ``kubectl apply`` set them
     (its last-applied annotation), values the API server defaulted are not changes, and
-    quantities compare by value. The kinds, fields and exceptions are data
+    quantities compare by value. An object its tool deletes and re-creates instead of updating
+    (a Helm hook with ``before-hook-creation``, Argo CD ``Replace=true`` or ``Force=true``) is
+    not checked. The kinds, fields and exceptions are data
     (``immutable_fields.yaml``), each with the upstream validation that enforces it.
     Fix: keep the live value in the manifest, or delete and re-create the object; the finding
     says how, and what re-creating destroys.
@@ -143,7 +165,7 @@ class ImmutableFieldChange(Rule):
         for (group, kind), entries in sorted(table().items()):
             for obj in ctx.objects(kind, group):
                 live = ctx.live_counterpart(obj)
-                if live is None or live.raw is obj.raw:
+                if live is None or live.raw is obj.raw or recreated_by_tool(obj):
                     continue
                 for entry in entries:
                     finding = self._check_one(obj, live, entry)
