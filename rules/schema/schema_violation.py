@@ -46,7 +46,8 @@ class SchemaViolation(Rule):
     does: unknown fields are pruned, nulls of non-nullable fields dropped and defaults filled
     in before validation; ``nullable``, ``x-kubernetes-int-or-string`` and
     ``x-kubernetes-embedded-resource`` are honoured; ``metadata`` and ``status`` are not
-    checked; ``format`` and CEL rules are not evaluated. At most ``max-per-object`` (5)
+    checked; ``format``, ``pattern`` (RE2 in the API server; a backtracking matcher here could
+    be made to run for ever) and CEL rules are not evaluated. At most ``max-per-object`` (5)
     problems are reported per object.
     Fix: correct the field (its path is the finding's pointer), or upgrade the CRD to the
     version that defines it before applying the object.
