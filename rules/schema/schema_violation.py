@@ -35,7 +35,7 @@ class SchemaViolation(Rule):
 
     The API server checks a custom object against the schema of its CRD's version (the one
     its ``apiVersion`` names): a wrong type, a missing required field or a value outside an
-    ``enum`` (or past ``maximum``, ``maxLength``, a ``pattern``…) is refused and the apply
+    ``enum`` (or past ``maximum``, ``maxLength``, ``minItems``…) is refused and the apply
     fails (error). A field the schema does not declare is worse because it is quiet: the API
     server prunes it and stores the object without it (unless
     ``x-kubernetes-preserve-unknown-fields`` keeps unknown fields there), so the object looks
