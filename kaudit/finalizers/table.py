@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from kaudit.aggregation import group_version, is_aggregated
 from kaudit.snapshot import KubeObject, Snapshot
 
 CATALOGUE = Path(__file__).with_name("catalogue.yaml")
@@ -171,8 +172,8 @@ def served_groups(snapshot: Snapshot) -> dict[str, str]:
         if isinstance(group, str) and group:
             groups.setdefault(group.lower(), "crd")
     for svc in snapshot.of_kind("APIService", APISERVICE_GROUP):
-        group = svc.spec.get("group")
-        if isinstance(group, str) and group and svc.spec.get("service"):
+        group = group_version(svc)[0]
+        if group and is_aggregated(svc):
             groups.setdefault(group.lower(), "apiservice")
     return groups
 
