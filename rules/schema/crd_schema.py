@@ -68,23 +68,36 @@ class Pruned:
     value: Any
 
 
+def prunes_unknown_fields(crd: KubeObject) -> bool:
+    """Whether the API server drops fields this CRD's schema does not declare: always for
+    ``apiextensions.k8s.io/v1`` CRDs unless ``spec.preserveUnknownFields`` is true (CRDs
+    carried over from v1beta1), never for ``v1beta1`` CRDs unless it is false (its default
+    there was to keep them)."""
+    flag = crd.spec.get("preserveUnknownFields")
+    if isinstance(flag, bool):
+        return not flag
+    return crd.version != "v1beta1"
+
+
 def prune(value: Any, schema: Mapping[str, Any], pointer: str = "",
-          root: bool = True, depth: int = 0) -> tuple[Any, list[Pruned]]:
-    """``(what the API server keeps, what it drops)`` for ``value`` under ``schema``."""
+          root: bool = True, depth: int = 0,
+          keep_unknown: bool = False) -> tuple[Any, list[Pruned]]:
+    """``(what the API server keeps, what it drops)`` for ``value`` under ``schema``;
+    ``keep_unknown``: the CRD does not prune (see ``prunes_unknown_fields``)."""
     dropped: list[Pruned] = []
-    kept = _prune(value, schema, pointer, root, depth, dropped)
+    kept = _prune(value, schema, pointer, root, depth, dropped, keep_unknown)
     return kept, dropped
 
 
 def _prune(value: Any, schema: Any, pointer: str, root: bool, depth: int,
-           dropped: list[Pruned]) -> Any:
+           dropped: list[Pruned], keep_unknown: bool = False) -> Any:
     if not isinstance(schema, Mapping) or depth > MAX_DEPTH:
         return value
     if isinstance(value, Mapping):
         props = schema.get("properties")
         props = props if isinstance(props, Mapping) else {}
         extra = schema.get("additionalProperties")
-        preserve = schema.get(PRESERVE) is True
+        preserve = keep_unknown or schema.get(PRESERVE) is True
         embedded = schema.get(EMBEDDED) is True
         out: dict[str, Any] = {}
         for key, item in value.items():
@@ -97,7 +110,7 @@ def _prune(value: Any, schema: Any, pointer: str, root: bool, depth: int,
             if item is None and not (isinstance(sub, Mapping) and sub.get("nullable")):
                 continue  # a null of a non-nullable field is dropped, not an error
             if sub is not None:
-                out[key] = _prune(item, sub, here, False, depth + 1, dropped)
+                out[key] = _prune(item, sub, here, False, depth + 1, dropped, keep_unknown)
             elif preserve or extra is True:
                 out[key] = item
             else:
@@ -109,7 +122,7 @@ def _prune(value: Any, schema: Any, pointer: str, root: bool, depth: int,
         return out
     if isinstance(value, list):
         items = schema.get("items")
-        return [_prune(item, items, f"{pointer}/{i}", False, depth + 1, dropped)
+        return [_prune(item, items, f"{pointer}/{i}", False, depth + 1, dropped, keep_unknown)
                 for i, item in enumerate(value)]
     return value
 

@@ -11,7 +11,13 @@ from jsonschema import Draft4Validator
 from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity
 from kaudit_rules.schema.apis import CRD_GROUP
 from kaudit_rules.schema.apply_diff import dotted
-from kaudit_rules.schema.crd_schema import prune, validator, version_schema, violations
+from kaudit_rules.schema.crd_schema import (
+    prune,
+    prunes_unknown_fields,
+    validator,
+    version_schema,
+    violations,
+)
 
 
 def _crd_index(ctx: RuleContext) -> dict[tuple[str, str], KubeObject]:
@@ -38,7 +44,9 @@ class SchemaViolation(Rule):
     ``enum`` (or past ``maximum``, ``maxLength``, ``minItems``…) is refused and the apply
     fails (error). A field the schema does not declare is worse because it is quiet: the API
     server prunes it and stores the object without it (unless
-    ``x-kubernetes-preserve-unknown-fields`` keeps unknown fields there), so the object looks
+    ``x-kubernetes-preserve-unknown-fields`` keeps unknown fields there, or the CRD keeps
+    them all: ``preserveUnknownFields``, the default of ``apiextensions.k8s.io/v1beta1``),
+    so the object looks
     applied while the setting never took effect — a typo such as ``replica:`` for
     ``replicas:`` or a field of a newer CRD version (warning; ``kubectl apply`` with strict
     field validation refuses it with ``unknown field``, most other clients do not).
@@ -83,7 +91,7 @@ class SchemaViolation(Rule):
     def _check_object(self, ctx: RuleContext[Options], obj: KubeObject, crd: KubeObject,
                       schema: Mapping[str, Any], check: Draft4Validator) -> Iterator[Finding]:
         try:
-            kept, dropped = prune(obj.raw, schema)
+            kept, dropped = prune(obj.raw, schema, keep_unknown=not prunes_unknown_fields(crd))
             problems = list(violations(kept, check))
         except RecursionError:
             return

@@ -81,3 +81,20 @@ def test_version_schema_per_version_and_crd_wide() -> None:
                        "kind": "CustomResourceDefinition", "metadata": {"name": "ks.x"},
                        "spec": {"version": "v1", "validation": {"openAPIV3Schema": SCHEMA}}})
     assert version_schema(beta, "v1") is SCHEMA
+
+
+def test_which_crds_prune_unknown_fields() -> None:
+    from kaudit_rules.schema.crd_schema import prunes_unknown_fields
+
+    def crd(api_version: str, **spec: object) -> KubeObject:
+        return KubeObject({"apiVersion": api_version, "kind": "CustomResourceDefinition",
+                           "metadata": {"name": "ks.x"}, "spec": spec})
+
+    assert prunes_unknown_fields(crd("apiextensions.k8s.io/v1"))
+    assert not prunes_unknown_fields(crd("apiextensions.k8s.io/v1", preserveUnknownFields=True))
+    assert not prunes_unknown_fields(crd("apiextensions.k8s.io/v1beta1"))
+    assert prunes_unknown_fields(crd("apiextensions.k8s.io/v1beta1",
+                                     preserveUnknownFields=False))
+    kept, dropped = prune({"spec": {"x": 1}}, {"type": "object", "properties": {
+        "spec": {"type": "object"}}}, keep_unknown=True)
+    assert (kept, dropped) == ({"spec": {"x": 1}}, [])
