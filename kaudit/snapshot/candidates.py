@@ -29,10 +29,12 @@ ANNOTATED = "annotated"
 OWNED = "owned"
 """``metadata.ownerReferences`` is a non-empty list."""
 CONDITIONED = "conditioned"
-"""``status.conditions`` is a non-empty list."""
+"""``status`` is a non-empty mapping: where every condition lives, whatever its scope
+(``status.conditions``, per parent, per listener, health fields: see
+``kaudit.rules.conditions``)."""
 GENERATION_TRACKED = "generation-tracked"
-"""``metadata.generation`` is set and ``status`` reports ``observedGeneration`` or conditions
-(which may carry their own)."""
+"""``metadata.generation`` is set and ``status`` is a non-empty mapping (an
+``observedGeneration`` of the object or of a condition lives there)."""
 
 NAMES = (TERMINATING, FINALIZED, ANNOTATED, OWNED, CONDITIONED, GENERATION_TRACKED)
 
@@ -57,11 +59,8 @@ def index_candidates(objects: Iterable[KubeObject]) -> dict[str, tuple[KubeObjec
             owned.append(obj)
         status = obj.raw.get("status")
         if type(status) is dict and status:
-            has_conditions = bool(status.get("conditions"))
-            if has_conditions:
-                conditioned.append(obj)
-            if meta.get("generation") is not None and (
-                    has_conditions or status.get("observedGeneration") is not None):
+            conditioned.append(obj)
+            if meta.get("generation") is not None:
                 tracked.append(obj)
     return {TERMINATING: tuple(terminating), FINALIZED: tuple(finalized),
             ANNOTATED: tuple(annotated), OWNED: tuple(owned), CONDITIONED: tuple(conditioned),
