@@ -81,6 +81,8 @@ def test_every_corpus_document_reads_as_kubectl_reads_it() -> None:
     "on: push\n",                     # a boolean key
     "mode: 0755\n",                   # octal in 1.1, decimal in 1.2
     "mode: 0o17\n",
+    "0755: mode as a key\n",
+    "modes: {a: 0755, b: -010}\n",
     "port: 08\n",                     # not octal: a string in 1.1, 8 in 1.2
     "count: 1_000\n",
     "time: 1:30\n",                   # sexagesimal
