@@ -11,6 +11,8 @@ extractor, every rule) under a tracer that counts
   ``in_namespace``, ``by_uid``, ``outgoing``, ``incoming``…);
 - ``objects``: distinct objects whose attributes the unit read (objects visited).
 
+Every extractor is drained on its own, as written; ``contains`` too, although
+``build_graph`` answers containment from the snapshot's namespace index without calling it.
 The counts are deterministic for one input, so the CI test (``tests/bench/test_growth.py``)
 compares two sizes of the benchmark's generated cluster and fails when any unit grows faster
 than linearly. Work done in C (a sort, ``orjson``) is not counted; it is not where a Python
