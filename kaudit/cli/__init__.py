@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from kaudit import __version__
-from kaudit.cli import diff_cmd, exitcodes, rules_cmd, snapshot_cmd
+from kaudit.cli import diff_cmd, exitcodes, rules_cmd, snapshot_cmd, watch_cmd
 from kaudit.cli.explain_cmd import explain_command
 from kaudit.cli.graph_cmd import graph_command
 from kaudit.cli.scan import scan
@@ -47,6 +47,7 @@ app.command("snapshot")(snapshot_cmd.snapshot)
 app.command("explain")(explain_command)
 app.command("graph")(graph_command)
 app.command("diff")(diff_cmd.diff)
+app.command("watch")(watch_cmd.watch)
 app.add_typer(rules_cmd.app, name="rules")
 
 
