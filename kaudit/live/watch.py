@@ -171,6 +171,8 @@ class TypeWatcher:
         """Bumped by every relist: a stream opened before it must start again."""
         self._lock = threading.Lock()
         self._open: dict[int, Any] = {}
+        self._delivered: dict[int, bool] = {}
+        """Stream index -> it delivered an event since its last expiry."""
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -193,6 +195,7 @@ class TypeWatcher:
     # ---- one stream -------------------------------------------------------------------
     def _follow(self, index: int) -> None:
         delay = self.settings.backoff
+        quick_expiries = 0
         while not self.stop.is_set():
             with self._lock:
                 generation = self._generation
@@ -225,6 +228,11 @@ class TypeWatcher:
                 continue
             if expired:
                 self.sink.restarted(self.resource, EXPIRED)
+                # A server expiring every fresh list at once must not be relisted in a
+                # tight loop: from the second expiry in a row without events, back off.
+                quick_expiries = 0 if self._delivered.pop(index, False) else quick_expiries + 1
+                if quick_expiries > 1:
+                    delay = self._pause(delay)
                 delay = delay if self._relist(generation) else self._pause(delay)
 
     def _stale(self, generation: int) -> bool:
@@ -248,7 +256,7 @@ class TypeWatcher:
             self._open[index] = response
         self.sink.watch_failed(self.resource, None)
         location = SourceLocation(self.source)
-        delivered = False
+        delivered = ended = False
         try:
             for event in read_events(_chunks(response), self.resource, query, location):
                 with self._lock:
@@ -258,10 +266,15 @@ class TypeWatcher:
                         self._versions[index] = event.resource_version
                     if event.object is not None:
                         self.sink.apply(self.resource, index, event)
-                delivered = True
+                delivered = self._delivered[index] = True
+            ended = True
         finally:
             with self._lock:
                 self._open.pop(index, None)
+            if not ended:
+                # Left mid-body (an error event, a relist, a stop): the connection still
+                # holds unread bytes and must not serve another request.
+                response.close()
             response.release_conn()
         return delivered
 

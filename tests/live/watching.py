@@ -75,11 +75,13 @@ class Running:
 
 @contextmanager
 def watching(context: str = "loopback", *, resync: float = 3600.0,
-             select: tuple[str, ...] = (), **config: Any) -> Iterator[Running]:
+             select: tuple[str, ...] = (), rule_options: dict[str, Any] | None = None,
+             **config: Any) -> Iterator[Running]:
     """Run ``kaudit watch`` on a thread until the block ends; fail if it did not stop."""
     lines: list[dict[str, Any]] = []
     options = LiveOptions(context=context, timeout=5.0, progress=False)
-    settings = EngineSettings(now=datetime.now(UTC), select=select)
+    settings = EngineSettings(now=datetime.now(UTC), select=select,
+                              options=rule_options or {})
     watch = Watch(WatchConfig(live=options, listen=("127.0.0.1", 0), debounce=0.05,
                               resync=resync, backoff=0.05, max_backoff=0.2, **config),
                   load_catalogue([]), settings, lines.append)

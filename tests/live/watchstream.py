@@ -82,24 +82,27 @@ class WatchHub:
             return self._change(res, "DELETED", copy.deepcopy(current), current)
 
     def compact(self) -> None:
-        """Forget every version up to now: watches resuming from them get 410 Gone."""
+        """Forget every version before the current one: watches resuming from them get
+        410 Gone (the current version stays watchable, as after an etcd compaction)."""
         with self.cond:
-            self.compacted = self.version + 1
+            self.compacted = self.version
 
-    def expire_streams(self) -> None:
-        """Open streams get an ``ERROR`` 410 event (the watch cache fell behind)."""
-        self._flag("expire")
+    def expire_streams(self, res: Resource | None = None) -> None:
+        """Open streams (of ``res``, or all) get an ``ERROR`` 410 event (the watch cache
+        fell behind)."""
+        self._flag("expire", res)
 
-    def drop_streams(self) -> None:
+    def drop_streams(self, res: Resource | None = None) -> None:
         """Open streams are hung up on mid-body (an API server restarting)."""
-        self._flag("drop")
+        self._flag("drop", res)
 
-    def close_streams(self) -> None:
+    def close_streams(self, res: Resource | None = None) -> None:
         """Open streams end normally, as after ``timeoutSeconds``."""
-        self._flag("close")
+        self._flag("close", res)
 
-    def bookmark(self) -> None:
-        self._flag("bookmark")
+    def bookmark(self, res: Resource | None = None) -> None:
+        """Streams that allowed bookmarks get one at the current version."""
+        self._flag("bookmark", res)
 
     def open_streams(self) -> int:
         with self.cond:
@@ -191,10 +194,11 @@ class WatchHub:
         handler.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         handler.wfile.flush()
 
-    def _flag(self, name: str) -> None:
+    def _flag(self, name: str, res: Resource | None) -> None:
         with self.cond:
             for stream in self.streams:
-                setattr(stream, name, True)
+                if res is None or stream.resource is res:
+                    setattr(stream, name, True)
             self.cond.notify_all()
 
     def _find(self, res: Resource, namespace: str | None, name: str) -> dict[str, Any]:
