@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -112,25 +113,32 @@ def watch(
                                compare_after=compare),
                    catalogue, settings, json_line(sys.stderr))
     stop = threading.Event()
-    _on_signals(stop)
+    restore = _on_signals(stop)
     try:
         code = runner.run(stop)
     except LiveError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:  # --listen address in use or not ours
         raise fail(f"--listen {listen}: {exc}", exitcodes.USAGE) from None
+    finally:
+        restore()
     stderr.print("kaudit watch: stopped", highlight=False)
     raise typer.Exit(code)
 
 
-def _on_signals(stop: threading.Event) -> None:
+def _on_signals(stop: threading.Event) -> Callable[[], None]:
     """SIGTERM (what Kubernetes sends a pod) and SIGINT set ``stop``; the loop then closes
-    the streams and the server and returns."""
+    the streams and the server and returns. Returns what puts the old handlers back."""
     if threading.current_thread() is not threading.main_thread():
-        return  # signal handlers belong to the main thread (tests drive ``Watch`` directly)
+        return lambda: None  # handlers belong to the main thread
 
     def handler(signum: int, frame: object) -> None:
         stop.set()
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def restore() -> None:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+    return restore
