@@ -7,6 +7,7 @@ from collections.abc import Callable
 from kaudit.report.json_format import render_json
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
+from kaudit.report.prometheus_format import render_prometheus
 from kaudit.report.table import render_table
 
 Formatter = Callable[[Report, FormatOptions], str]
@@ -14,6 +15,7 @@ Formatter = Callable[[Report, FormatOptions], str]
 FORMATTERS: dict[str, Formatter] = {
     "table": render_table,
     "json": render_json,
+    "prometheus": render_prometheus,
 }
 
 __all__ = ["FORMATTERS", "FormatOptions", "Formatter", "Report"]

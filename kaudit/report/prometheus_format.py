@@ -155,11 +155,16 @@ class ReportCollector(Collector):
         yield from report_families(self._source())
 
 
-def exposition(observed: Sequence[Observed]) -> str:
-    """The Prometheus text format of these reports."""
+def registry_for(observed: Sequence[Observed]) -> CollectorRegistry:
+    """A registry holding these reports' metrics (to expose, or to push)."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(ReportCollector(lambda: observed))
-    return generate_latest(registry).decode()
+    return registry
+
+
+def exposition(observed: Sequence[Observed]) -> str:
+    """The Prometheus text format of these reports."""
+    return generate_latest(registry_for(observed)).decode()
 
 
 def render_prometheus(report: Report, options: FormatOptions) -> str:
