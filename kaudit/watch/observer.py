@@ -9,6 +9,7 @@ Every finding that appears or resolves is one JSON log line.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable
@@ -90,6 +91,7 @@ class Observer:
                                 time.perf_counter() - started, version)
         with self._lock:
             self.latest = evaluation
+        reclaim()
         return evaluation
 
     def _rotate(self, snapshot: Snapshot, now: datetime) -> Snapshot | None:
@@ -114,6 +116,21 @@ class Observer:
         if state == "resolved":
             line["lasted"] = format_duration(now - seen)
         self._log(line)
+
+
+def reclaim() -> None:
+    """Free what earlier evaluations left behind.
+
+    Snapshot and graph builds pause the cyclic collector and then *freeze* what they built
+    (``kaudit.snapshot.collector``): right for a one-shot scan, but in a process that builds
+    a new snapshot and graph on every change, the cyclic garbage of the previous ones would
+    stay frozen for ever (measured: +35 MiB per evaluation at 20k objects). So after each
+    evaluation everything is unfrozen, collected once, and what survives frozen again; the
+    cost is one full collection per evaluation (``bench/watch_bench.py`` reports it).
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def json_line(stream: Any) -> LogLine:
