@@ -1,8 +1,9 @@
 """``--pushgateway URL``: push a run's metrics to a Prometheus Pushgateway.
 
 A CronJob's metrics outlive the pod only if they are pushed. ``prometheus_client`` does the
-push (an HTTP ``PUT`` of the text format to ``/metrics/job/kaudit/cluster/<context>``, which
-replaces that group's previous push). The request goes to the Pushgateway, never to a cluster.
+push: an HTTP ``PUT`` of the text format to ``/metrics/job/kaudit/cluster/<context>`` for a
+live cluster (``/metrics/job/kaudit`` for files), replacing that group's previous push. The
+request goes to the Pushgateway, never to a cluster.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def push(url: str, observed: Sequence[Observed], cluster: str) -> None:
         raise UsageError(f"--pushgateway {url!r}: give an http:// or https:// URL")
     try:
         push_to_gateway(url, job=JOB, registry=registry_for(observed),
-                        grouping_key={"cluster": cluster or "none"}, timeout=PUSH_TIMEOUT)
+                        grouping_key={"cluster": cluster} if cluster else None,
+                        timeout=PUSH_TIMEOUT)
     except (URLError, OSError, ValueError) as exc:
         raise UsageError(f"--pushgateway {url}: push failed: {exc}") from None
