@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from kaudit.cli import exitcodes
-from kaudit.cli.common import UsageError, parse_now, stdout_is_terminal, write_output
+from kaudit.cli.common import UsageError, parse_now, write_output
+from kaudit.cli.outputs import Output, colour_wanted, stdout_is_terminal, write_file
 from kaudit.cli.sources import choose_now
 from kaudit.config import load_config
 from kaudit.engine import EngineSettings, run
@@ -32,16 +33,17 @@ UNREACHABLE = "unreachable"
 GAP_CODE = "KA002"
 
 
-def scan_fleet(contexts: list[str], live: LiveOptions, *, output_format: str,
-               output: Path | None, fail_on: str | None, select: list[str] | None,
+def scan_fleet(contexts: list[str], live: LiveOptions, *, outputs: list[Output],
+               fail_on: str | None, select: list[str] | None,
                ignore: list[str] | None, rules_dir: list[Path] | None, now: str | None,
                config_path: Path | None, baseline_path: Path | None,
                pushgateway: str | None) -> int:
     from kaudit.cli.scan import FAIL_ON, _settings
 
-    if output_format not in FLEET_FORMATTERS:
-        raise UsageError(f"--format {output_format!r} does not report several clusters yet: "
-                         f"choose from {', '.join(FLEET_FORMATTERS)}")
+    for output in outputs:
+        if output.format not in FLEET_FORMATTERS:
+            raise UsageError(f"-o {output.format} does not report several clusters yet: "
+                             f"choose from {', '.join(FLEET_FORMATTERS)}")
     config = load_config(config_path)
     fail_on = fail_on or config.fail_on or "error"
     if fail_on not in FAIL_ON:
@@ -60,10 +62,15 @@ def scan_fleet(contexts: list[str], live: LiveOptions, *, output_format: str,
             server=cluster.read.server if cluster.read else "",
             reachable=cluster.read is not None))
     fleet = FleetReport(tuple(clusters))
-    color = output is None and output_format == "table" and stdout_is_terminal()
-    width = shutil.get_terminal_size((120, 40)).columns if color else 120
-    write_output(FLEET_FORMATTERS[output_format](fleet, FormatOptions(color=color,
-                                                                      width=width)), output)
+    for output in sorted(outputs, key=lambda o: o.path is None):  # files first, as scan
+        if output.path is None:
+            terminal = stdout_is_terminal()
+            options = FormatOptions(
+                color=output.format == "table" and colour_wanted(terminal), terminal=terminal,
+                width=shutil.get_terminal_size((120, 40)).columns if terminal else 120)
+            write_output(FLEET_FORMATTERS[output.format](fleet, options), None)
+        else:
+            write_file(output.path, FLEET_FORMATTERS[output.format](fleet, FormatOptions()))
     if pushgateway:
         from kaudit.cli.pushgateway import push
 

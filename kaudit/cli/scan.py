@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -17,9 +16,9 @@ from kaudit.cli.common import (
     parse_now,
     split_codes,
     stderr,
-    stdout_is_terminal,
     write_output,
 )
+from kaudit.cli.outputs import Output, parse_outputs, stdout_machine_readable, write_outputs
 from kaudit.cli.sources import (
     LiveFlags,
     Source,
@@ -32,7 +31,7 @@ from kaudit.config import Config, ConfigError, load_baseline, load_config
 from kaudit.engine import EngineSettings, run
 from kaudit.live import LiveError, LiveOptions, read_cluster
 from kaudit.model import Severity
-from kaudit.report import FORMATTERS, FormatOptions, Report
+from kaudit.report import FORMATTERS, Report, RuleInfo
 from kaudit.rules.options import OptionError
 from kaudit.rules.registry import RuleLoadError, load_catalogue
 from kaudit.snapshot import Snapshot, SourceInfo
@@ -57,11 +56,12 @@ def scan(
              ".json.gz) or - for stdin.", show_default=False)] = None,
     demo: Annotated[bool, typer.Option(
         "--demo", help="Scan the demo snapshot shipped with kaudit (no cluster needed).")] = False,
-    output_format: Annotated[str, typer.Option(
-        "--format", "-f", help=f"Report format: {', '.join(FORMATTERS)}.")] = "table",
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write the report to this file instead of stdout.",
-        dir_okay=False)] = None,
+    output: Annotated[list[str] | None, typer.Option(
+        "--output", "-o", "--format", "-f", metavar="FORMAT[=FILE]",
+        help=f"Report format: {', '.join(FORMATTERS)} (default table); FORMAT=FILE writes "
+             "it to FILE. Repeatable: one scan, several reports "
+             "(-o table -o sarif=results.sarif -o junit=report.xml).",
+        show_default=False)] = None,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", help="Exit 1 when a finding is at or above this severity: "
                           "error, warning, info or never.  [default: error]",
@@ -123,8 +123,8 @@ def scan(
         contexts = live_opts.chosen_contexts(context, all_contexts, contexts_from, kubeconfig)
         if len(contexts) > 1 or all_contexts or contexts_from:
             raise typer.Exit(_fleet(contexts, paths, demo, previous, against, against_context,
-                                    output_format, output, fail_on, select, ignore, rules_dir,
-                                    now, config, baseline, pushgateway, kubeconfig, namespace,
+                                    output, fail_on, select, ignore, rules_dir, now, config,
+                                    baseline, pushgateway, kubeconfig, namespace,
                                     all_namespaces, qps, burst, timeout, page_size))
     except LiveError as exc:
         raise fail(str(exc)) from None
@@ -134,7 +134,11 @@ def scan(
     flags = LiveFlags(context=context, kubeconfig=kubeconfig, namespace=namespace,
                       all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
                       page_size=page_size)
-    progress = progress_allowed(output is None and output_format != "table")
+    try:
+        outputs = parse_outputs(output)
+    except UsageError as exc:
+        raise fail(str(exc)) from None
+    progress = progress_allowed(stdout_machine_readable(outputs))
     # What was typed, for error messages (a failing --against-context read gets no hint to
     # scan files instead: files were given).
     typed = replace(flags, context=context or against_context)
@@ -159,7 +163,7 @@ def scan(
             flags = LiveFlags()
         source = choose_source(paths, demo, flags, progress=progress,
                                live_flag_names="--context/--kubeconfig/-n")
-        code = _scan(source, output_format, output, fail_on, select, ignore, rules_dir, now,
+        code = _scan(source, outputs, fail_on, select, ignore, rules_dir, now,
                      config, baseline, debug, previous or [], against=against or [],
                      against_live=against_live, pushgateway=pushgateway)
     except LiveError as exc:
@@ -170,14 +174,12 @@ def scan(
     raise typer.Exit(code)
 
 
-def _scan(source: Source, output_format: str, output: Path | None,
+def _scan(source: Source, outputs: list[Output],
           fail_on: str | None, select: list[str] | None, ignore: list[str] | None,
           rules_dir: list[Path] | None, now: str | None, config_path: Path | None,
           baseline_path: Path | None, debug: bool, previous: list[str], *,
           against: list[str], against_live: LiveOptions | None,
           pushgateway: str | None = None) -> int:
-    if output_format not in FORMATTERS:
-        raise UsageError(f"--format {output_format!r}: choose from {', '.join(FORMATTERS)}")
     config = load_config(config_path)
     fail_on = fail_on or config.fail_on or "error"
     if fail_on not in FAIL_ON:
@@ -203,11 +205,12 @@ def _scan(source: Source, output_format: str, output: Path | None,
         kinds=len(snapshot.kinds()),
         gaps=snapshot.gaps,
         crashed=result.crashed,
+        rules=tuple(RuleInfo.of(rule) for code in result.rules_run
+                    if (rule := catalogue.by_code(code)) is not None),
+        suppressed=result.suppressed,
+        config=str(config.path) if config.path is not None else None,
     )
-    color = output is None and output_format == "table" and stdout_is_terminal()
-    width = shutil.get_terminal_size((120, 40)).columns if color else 120
-    text = FORMATTERS[output_format](report, FormatOptions(color=color, width=width))
-    write_output(text, output)
+    write_outputs(report, outputs, lambda text: write_output(text, None))
     if pushgateway:
         from kaudit.cli.pushgateway import push
         from kaudit.report.prometheus_format import Observed
@@ -251,8 +254,8 @@ def _settings(config: Config, select: list[str] | None, ignore: list[str] | None
 
 def _fleet(contexts: list[str], paths: list[str] | None, demo: bool,
            previous: list[str] | None, against: list[str] | None,
-           against_context: str | None, output_format: str, output: Path | None,
-           fail_on: str | None, select: list[str] | None, ignore: list[str] | None,
+           against_context: str | None, output: list[str] | None, fail_on: str | None,
+           select: list[str] | None, ignore: list[str] | None,
            rules_dir: list[Path] | None, now: str | None, config: Path | None,
            baseline: Path | None, pushgateway: str | None, kubeconfig: str | None,
            namespace: str | None, all_namespaces: bool, qps: float, burst: int,
@@ -267,7 +270,6 @@ def _fleet(contexts: list[str], paths: list[str] | None, demo: bool,
         kubeconfig=kubeconfig, context=None, namespace=namespace,
         all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
         page_size=page_size, progress=False)
-    return scan_fleet(contexts, live, output_format=output_format, output=output,
-                      fail_on=fail_on, select=select, ignore=ignore, rules_dir=rules_dir,
-                      now=now, config_path=config, baseline_path=baseline,
-                      pushgateway=pushgateway)
+    return scan_fleet(contexts, live, outputs=parse_outputs(output), fail_on=fail_on,
+                      select=select, ignore=ignore, rules_dir=rules_dir, now=now,
+                      config_path=config, baseline_path=baseline, pushgateway=pushgateway)
