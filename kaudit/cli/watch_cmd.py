@@ -58,6 +58,9 @@ def watch(
     watch_timeout: Annotated[str, typer.Option(
         "--watch-timeout", help="Ask the server to end each watch stream after this long "
                                 "(it is resumed from where it ended).")] = "5m",
+    rediscover: Annotated[str, typer.Option(
+        "--rediscover", help="Discover the API again this often: new types (a CRD installed "
+                             "since) are listed and watched.")] = "5m",
     compare_after: Annotated[str, typer.Option(
         "--compare-after", help="Keep an observation this old for rules that compare with an "
                                 "earlier one (as scan --previous).")] = "5m",
@@ -87,12 +90,12 @@ def watch(
         try:
             seconds = {name: parse_duration(value).total_seconds() for name, value in (
                 ("--debounce", debounce), ("--resync", resync),
-                ("--watch-timeout", watch_timeout))}
+                ("--watch-timeout", watch_timeout), ("--rediscover", rediscover))}
             compare = parse_duration(compare_after)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        if seconds["--resync"] <= 0 or seconds["--watch-timeout"] < 1:
-            raise UsageError("--resync and --watch-timeout must be positive")
+        if min(seconds["--resync"], seconds["--watch-timeout"], seconds["--rediscover"]) < 1:
+            raise UsageError("--resync, --watch-timeout and --rediscover must be at least 1s")
         options = live_opts.live_options(
             kubeconfig=kubeconfig, context=context, namespace=namespace,
             all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
@@ -110,7 +113,7 @@ def watch(
     runner = Watch(WatchConfig(live=options, listen=address, debounce=seconds["--debounce"],
                                resync=seconds["--resync"],
                                watch_timeout=int(seconds["--watch-timeout"]),
-                               compare_after=compare),
+                               compare_after=compare, rediscover=seconds["--rediscover"]),
                    catalogue, settings, json_line(sys.stderr))
     stop = threading.Event()
     restore = _on_signals(stop)

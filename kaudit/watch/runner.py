@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kaudit.engine import EngineSettings
-from kaudit.live.discovery import discover
+from kaudit.live.discovery import ApiResource, discover
 from kaudit.live.errors import FetchError, LiveError
-from kaudit.live.listing import list_resource
+from kaudit.live.listing import ListOutcome, list_resource
 from kaudit.live.scan import LiveOptions
 from kaudit.live.watch import TypeWatcher, WatchSettings
 from kaudit.rules.registry import Catalogue
@@ -51,6 +52,9 @@ class WatchConfig:
     backoff: float = 0.5
     max_backoff: float = 30.0
     compare_after: timedelta = timedelta(minutes=5)
+    rediscover: float = 300.0
+    """Seconds between discoveries: types added since (a new CRD) are listed and watched,
+    types no longer served are dropped."""
 
 
 class Watch:
@@ -64,7 +68,7 @@ class Watch:
         self.server: StatusServer | None = None
         self.transport: Transport | None = None
         self._healthy = True
-        self._watchers: list[TypeWatcher] = []
+        self._watchers: dict[ApiResource, TypeWatcher] = {}
         self.listening = threading.Event()
         """Set once ``--listen`` answers (tests wait for it)."""
 
@@ -87,22 +91,27 @@ class Watch:
             self.server = StatusServer(self.config.listen, metrics, self.latest,
                                        lambda: self._healthy).start()
         self.listening.set()
+        source = target.context or target.server
         try:
-            store = self._list(transport, target.context or target.server, target.server)
+            store, outcomes = self._list(transport, source, target.server)
             if stop.is_set():
                 return 0
-            self._follow(transport, store, stop, target.context or target.server)
-            self._loop(store, stop, metrics)
+            for outcome in outcomes:
+                self._follow(transport, store, outcome, source)
+            del outcomes  # the store holds the objects now
+            self._loop(store, stop, metrics, lambda: self._rediscover(transport, store, source))
         finally:
-            for watcher in self._watchers:
+            for watcher in self._watchers.values():
+                watcher.stop.set()
                 watcher.close()
-            for watcher in self._watchers:
+            for watcher in self._watchers.values():
                 watcher.join(2.0)
             if self.server is not None:
                 self.server.stop()
         return 0
 
-    def _list(self, transport: Transport, source: str, server: str) -> ObjectStore:
+    def _list(self, transport: Transport, source: str,
+              server: str) -> tuple[ObjectStore, list[ListOutcome]]:
         live = self.config.live
         with ThreadPoolExecutor(live.workers, thread_name_prefix="kaudit-list") as pool:
             try:
@@ -122,27 +131,56 @@ class Watch:
         for outcome in outcomes:
             store.replace(outcome.resource, outcome)
         self.store = store
-        self._outcomes = outcomes
-        return store
+        return store, outcomes
 
-    def _follow(self, transport: Transport, store: ObjectStore, stop: threading.Event,
+    def _follow(self, transport: Transport, store: ObjectStore, listed: ListOutcome,
                 source: str) -> None:
+        """Start watching one listed type (with its own stop, so a type that disappears from
+        discovery can be dropped alone)."""
         config = self.config
         settings = WatchSettings(namespace=config.live.namespace,
                                  page_size=config.live.page_size,
                                  timeout_seconds=config.watch_timeout, backoff=config.backoff,
                                  max_backoff=config.max_backoff)
-        for outcome in self._outcomes:
-            watcher = TypeWatcher(transport, outcome.resource, outcome, store, settings, stop,
-                                  f"{source}:{outcome.resource.name}")
-            watcher.start()
-            self._watchers.append(watcher)
-        del self._outcomes  # the store holds the objects now
+        resource = listed.resource
+        watcher = TypeWatcher(transport, resource, listed, store, settings, threading.Event(),
+                              f"{source}:{resource.name}")
+        watcher.start()
+        self._watchers[resource] = watcher
 
-    def _loop(self, store: ObjectStore, stop: threading.Event, metrics: WatchMetrics) -> None:
+    def _rediscover(self, transport: Transport, store: ObjectStore, source: str) -> None:
+        """Discover again; list and watch new types, drop the ones no longer served."""
+        live = self.config.live
+        with ThreadPoolExecutor(live.workers, thread_name_prefix="kaudit-list") as pool:
+            try:
+                found = discover(transport.get, pool)
+            except FetchError:
+                return  # the roots failed: keep what is known, try again next time
+            served = set(found.resources)
+            gone = [r for r in self._watchers if r not in served]
+            new = [r for r in found.resources if r not in self._watchers]
+            store.retype(found.resources, found.gaps)
+            for resource in gone:
+                watcher = self._watchers.pop(resource)
+                watcher.stop.set()
+                watcher.close()
+            outcomes = list(pool.map(
+                lambda r: list_resource(transport, r, source=f"{source}:{r.name}",
+                                        namespace=live.namespace, page_size=live.page_size),
+                new))
+        for outcome in outcomes:
+            store.replace(outcome.resource, outcome)
+            self._follow(transport, store, outcome, source)
+
+    def _loop(self, store: ObjectStore, stop: threading.Event, metrics: WatchMetrics,
+              rediscover: Callable[[], None]) -> None:
         seen = -1
         last = 0.0
+        discovered = time.monotonic()
         while not stop.is_set():
+            if time.monotonic() - discovered >= self.config.rediscover:
+                rediscover()
+                discovered = time.monotonic()
             version = store.version
             due = time.monotonic() - last >= self.config.resync
             if version == seen and not due:

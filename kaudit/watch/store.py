@@ -52,6 +52,8 @@ class ObjectStore:
         queries = queries_for(resource)
         objects = {(o.namespace, o.name): (_query_of(o, queries), o) for o in outcome.objects}
         with self._changed:
+            if resource not in self._objects:
+                return  # no longer served (a relist that finished after a rediscovery)
             self._objects[resource] = objects
             if outcome.gap is None:
                 self._gaps.pop(resource, None)
@@ -66,7 +68,9 @@ class ObjectStore:
         key = (obj.namespace, obj.name)
         with self._changed:
             self.events[(resource.name, event.type)] += 1
-            held = self._objects[resource]
+            held = self._objects.get(resource)
+            if held is None:
+                return
             found = held.get(key)
             if event.type == "DELETED":
                 # With two queries (Secrets), an object moving between them is deleted from
@@ -92,6 +96,21 @@ class ObjectStore:
                 self._gaps.pop(resource, None)
             else:
                 self._gaps[resource] = gap
+            self._bump()
+
+    def retype(self, resources: Sequence[ApiResource],
+               discovery_gaps: Sequence[CoverageGap]) -> None:
+        """A new discovery: types no longer served are dropped with their objects and gaps;
+        new ones start empty (until their list is ``replace``d in)."""
+        with self._changed:
+            kept = set(resources)
+            for gone in [r for r in self._objects if r not in kept]:
+                del self._objects[gone]
+                self._gaps.pop(gone, None)
+            for new in resources:
+                self._objects.setdefault(new, {})
+            self.resources = tuple(sorted(resources))
+            self._discovery_gaps = tuple(discovery_gaps)
             self._bump()
 
     def _bump(self) -> None:

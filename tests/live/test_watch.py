@@ -306,3 +306,22 @@ def test_an_unreadable_cluster_ends_the_run(start_live: StartLive) -> None:
     live.server.stop()
     with pytest.raises(LiveError, match="cannot read the cluster"), watching():
         pass
+
+
+def test_types_added_and_removed_later_are_picked_up(hub_live: tuple[Live, WatchHub]) -> None:
+    from tests.live.apiserver import Resource
+
+    live, hub = hub_live
+    gadgets = Resource("tools.example.org", "v1", "gadgets", "Gadget", True, [
+        obj("tools.example.org/v1", "Gadget", "stuck-gadget", "shop", metadata={
+            "deletionTimestamp": "2024-03-01T00:00:00Z",
+            "finalizers": ["tools.example.org/cleanup"]})])
+    with watching(select=("FN001",), rediscover=0.2) as run:
+        assert flagged(run.findings(), "FN001") == ["Widget shop/stuck"]
+        live.server.cluster.resources.append(gadgets)  # a CRD was installed
+        run.wait(lambda: "Gadget shop/stuck-gadget" in flagged(run.findings(), "FN001"),
+                 "the new type's objects")
+        hub.wait_streams(10)
+        live.server.cluster.resources.remove(gadgets)  # and uninstalled
+        run.wait(lambda: flagged(run.findings(), "FN001") == ["Widget shop/stuck"],
+                 "the removed type's objects to go")
