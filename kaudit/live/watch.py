@@ -99,7 +99,7 @@ def watch_query(resource_version: str, timeout_seconds: int,
     return params
 
 
-def read_events(chunks: Iterator[bytes], resource: ApiResource, query: Query,
+def read_events(chunks: Iterator[bytes], resource: ApiResource,
                 location: SourceLocation) -> Iterator[WatchEvent]:
     """Events of one stream, as they arrive; ``WatchExpired`` for a 410 ``ERROR`` event,
     ``FetchError`` for another error event or a line that is not an event."""
@@ -111,13 +111,12 @@ def read_events(chunks: Iterator[bytes], resource: ApiResource, query: Query,
         *lines, buffer = buffer.split(b"\n")
         for line in lines:
             if line.strip():
-                yield _event(line, resource, query, location)
+                yield _event(line, resource, location)
     if buffer.strip():
-        yield _event(buffer, resource, query, location)
+        yield _event(buffer, resource, location)
 
 
-def _event(line: bytes, resource: ApiResource, query: Query,
-           location: SourceLocation) -> WatchEvent:
+def _event(line: bytes, resource: ApiResource, location: SourceLocation) -> WatchEvent:
     try:
         doc = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
@@ -138,16 +137,17 @@ def _event(line: bytes, resource: ApiResource, query: Query,
         return WatchEvent(kind, None, version)
     if kind not in ("ADDED", "MODIFIED", "DELETED"):
         raise FetchError("bad response", f"unknown watch event type {kind[:40]!r}")
-    return WatchEvent(kind, as_object(raw, resource, location, query), version)
+    return WatchEvent(kind, as_object(raw, resource, location), version)
 
 
-def as_object(raw: dict[str, Any], resource: ApiResource, location: SourceLocation,
-              query: Query) -> KubeObject:
+def as_object(raw: dict[str, Any], resource: ApiResource,
+              location: SourceLocation) -> KubeObject:
     """A watched object as the list would have made it: typed from discovery (metadata-only
     items say ``PartialObjectMetadata``), a Secret digested before anything else sees it."""
     raw["apiVersion"] = resource.api_version
     raw["kind"] = resource.kind
-    if resource.kind == "Secret" and resource.group == "" and not query.metadata_only:
+    if resource.kind == "Secret" and resource.group == "":
+        # Metadata-only items too: kubectl's last-applied annotation holds the data.
         redact_secret(raw)
     return KubeObject(raw, location)
 
@@ -258,7 +258,7 @@ class TypeWatcher:
         location = SourceLocation(self.source)
         delivered = ended = False
         try:
-            for event in read_events(_chunks(response), self.resource, query, location):
+            for event in read_events(_chunks(response), self.resource, location):
                 with self._lock:
                     if self._generation != generation:
                         return delivered  # relisted meanwhile: this stream is stale

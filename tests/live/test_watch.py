@@ -325,3 +325,73 @@ def test_types_added_and_removed_later_are_picked_up(hub_live: tuple[Live, Watch
         live.server.cluster.resources.remove(gadgets)  # and uninstalled
         run.wait(lambda: flagged(run.findings(), "FN001") == ["Widget shop/stuck"],
                  "the removed type's objects to go")
+
+
+def test_no_secret_value_leaves_through_watch_events(hub_live: tuple[Live, WatchHub]) -> None:
+    import base64
+
+    from tests.live.cluster import CREDENTIAL_VALUE, PLAIN_SECRET_VALUE
+
+    _live, hub = hub_live
+    secrets = hub.resource("secrets")
+    leaked = "c2VjcmV0LWluLWFubm90YXRpb24="  # "secret-in-annotation"
+    last_applied = orjson.dumps({"apiVersion": "v1", "kind": "Secret",
+                                 "data": {"password": leaked}}).decode()
+
+    def annotate(o: dict[str, Any]) -> None:
+        o["metadata"]["annotations"] = {
+            "kubectl.kubernetes.io/last-applied-configuration": last_applied}
+
+    with watching() as run:
+        hub.wait_streams(9)  # 8 types; Secrets have two streams (metadata, Kong credentials)
+        hub.modify(secrets, "shop", "db-password", annotate)  # the metadata-only stream
+        hub.modify(secrets, "shop", "alice-key", annotate)    # the full stream
+        run.wait(lambda: run.watch.store is not None and run.watch.store.counters()[0].get(
+            ("secrets", "MODIFIED")) == 2, "both events")
+        run.settle()
+        snapshot, _ = run.watch.store.snapshot(run.watch.latest().evaluated_at)
+        held = orjson.dumps([o.raw for o in snapshot]).decode()
+        served = run.get("/findings")[1].decode() + run.get("/metrics")[1].decode()
+    logged = orjson.dumps(run.lines).decode()
+    for value in (PLAIN_SECRET_VALUE, CREDENTIAL_VALUE, leaked):
+        for text in (value, base64.b64decode(value).decode()):
+            assert text not in held and text not in served and text not in logged
+
+
+def test_not_ready_while_the_first_list_runs(hub_live: tuple[Live, WatchHub]) -> None:
+    import urllib.error
+    import urllib.request
+    from datetime import UTC, datetime
+
+    from kaudit.engine import EngineSettings
+    from kaudit.live import LiveOptions
+    from kaudit.rules.registry import load_catalogue
+    from kaudit.watch import Watch, WatchConfig
+    from tests.live.apiserver import Fault
+
+    live, _ = hub_live
+    live.server.add_fault(Fault(WIDGETS, 200, delay=1.5))  # a slow list
+    watch = Watch(WatchConfig(live=LiveOptions(context="loopback", timeout=5.0),
+                              listen=("127.0.0.1", 0)),
+                  load_catalogue([]), EngineSettings(now=datetime.now(UTC)), lambda _: None)
+    stop = threading.Event()
+    thread = threading.Thread(target=watch.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert watch.listening.wait(10)
+        assert watch.server is not None
+        url = "http://{}:{}".format(*watch.server.address)
+
+        def status(path: str) -> int:
+            try:
+                with urllib.request.urlopen(url + path, timeout=5) as answer:
+                    return int(answer.status)
+            except urllib.error.HTTPError as exc:
+                return exc.code
+
+        assert (status("/readyz"), status("/healthz"), status("/findings")) == (503, 200, 503)
+        assert watch.latest() is None  # still listing: the answers above were not a race
+    finally:
+        stop.set()
+        thread.join(15)
+    assert not thread.is_alive()
