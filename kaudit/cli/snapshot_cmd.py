@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from kaudit.cli import exitcodes, live_opts
 from kaudit.cli.common import UsageError, fail, stderr
@@ -99,8 +100,9 @@ def _several(contexts: list[str], output: Path, keep_managed_fields: bool,
         target = output.with_name(output.name.replace(PLACEHOLDER, _file_safe(cluster.context)))
         if cluster.read is None:
             failed += 1
-            stderr.print(f"[bold red]kaudit:[/] {cluster.context}: {cluster.error}",
-                         soft_wrap=True, highlight=False)
+            # Context names and errors come from the kubeconfig and the network: no markup.
+            stderr.print(f"[bold red]kaudit:[/] {escape(cluster.context)}: "
+                         f"{escape(cluster.error)}", soft_wrap=True, highlight=False)
             continue
         _save(cluster.read, target, keep_managed_fields)
     return exitcodes.USAGE if failed else exitcodes.OK

@@ -4,9 +4,7 @@ prometheus_client's own text parser."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -15,6 +13,7 @@ from typer.testing import CliRunner
 
 from kaudit.cli import app
 from kaudit.report.prometheus_format import METRICS
+from tests.pushgateway import Gateway, pushgateway
 
 NOW = "2024-06-01T12:00:00Z"
 
@@ -63,49 +62,25 @@ def test_every_exported_name_is_prefixed_and_documented() -> None:
         assert f"`{metric.name}`" in readme, metric.name
 
 
-class _Gateway(BaseHTTPRequestHandler):
-    received: list[tuple[str, str, bytes]] = []
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_PUT(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.received.append((self.command, self.path, body))
-        self.send_response(self.server.answer)  # type: ignore[attr-defined]
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    do_POST = do_PUT
-
-
 @pytest.fixture
-def gateway() -> Iterator[ThreadingHTTPServer]:
-    _Gateway.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Gateway)
-    server.answer = 200  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def gateway() -> Iterator[Gateway]:
+    with pushgateway() as running:
+        yield running
 
 
-def test_pushgateway_receives_the_same_metrics(gateway: ThreadingHTTPServer) -> None:
-    url = f"http://127.0.0.1:{gateway.server_address[1]}"
-    result = scan("--format", "json", "--pushgateway", url)
+def test_pushgateway_receives_the_same_metrics(gateway: Gateway) -> None:
+    result = scan("--format", "json", "--pushgateway", gateway.url)
     assert result.exit_code == 0, result.output
-    [(method, path, body)] = _Gateway.received
+    [(method, path, body)] = gateway.received
     assert (method, path) == ("PUT", "/metrics/job/kaudit")
     assert families(body.decode()).keys() == families(
         scan("--format", "prometheus").stdout).keys()
     assert json.loads(result.stdout)["version"] == 1  # the report itself is unchanged
 
 
-def test_a_failed_push_is_an_error(gateway: ThreadingHTTPServer) -> None:
-    gateway.answer = 500  # type: ignore[attr-defined]
-    url = f"http://127.0.0.1:{gateway.server_address[1]}"
-    result = scan("--format", "json", "--pushgateway", url)
+def test_a_failed_push_is_an_error(gateway: Gateway) -> None:
+    gateway.answer = 500
+    result = scan("--format", "json", "--pushgateway", gateway.url)
     assert result.exit_code == 2
     assert "push failed" in result.stderr
     assert scan("--pushgateway", "ftp://x").exit_code == 2

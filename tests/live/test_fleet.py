@@ -135,3 +135,19 @@ def test_snapshot_writes_one_file_per_cluster(fleet: Path, tmp_path: Path) -> No
     plain = CliRunner().invoke(app, ["snapshot", "--all-contexts", "-o",
                                      str(tmp_path / "one.json")])
     assert plain.exit_code == 2 and "{context}" in plain.output
+
+
+def test_each_cluster_is_pushed_as_its_own_group(fleet: Path) -> None:
+    from tests.pushgateway import pushgateway
+
+    with pushgateway() as gateway:
+        result = scan("--context", "east", "--context", "west", "--format", "json",
+                      "--pushgateway", gateway.url)
+    assert result.exit_code == 1, result.output
+    paths = sorted(path for _, path, _ in gateway.received)
+    assert paths == ["/metrics/job/kaudit/cluster/east", "/metrics/job/kaudit/cluster/west"]
+    for _, path, body in gateway.received:
+        families = {f.name: f for f in text_string_to_metric_families(body.decode())}
+        stuck = sum(s.value for s in families["kaudit_findings"].samples
+                    if s.labels["code"] == "FN001")
+        assert stuck == (2 if path.endswith("west") else 1)

@@ -395,3 +395,20 @@ def test_not_ready_while_the_first_list_runs(hub_live: tuple[Live, WatchHub]) ->
         stop.set()
         thread.join(15)
     assert not thread.is_alive()
+
+
+def test_one_namespace_is_watched_in_that_namespace(hub_live: tuple[Live, WatchHub]) -> None:
+    live, hub = hub_live
+    widgets = hub.resource("widgets", "example.org")
+    with watching(select=("FN001",), namespace="other") as run:
+        assert flagged(run.findings(), "FN001") == []
+        hub.add(widgets, stuck_widget("elsewhere"))  # in shop: not watched
+        stuck_other = stuck_widget("here")
+        stuck_other["metadata"]["namespace"] = "other"
+        hub.add(widgets, stuck_other)
+        run.wait(lambda: flagged(run.findings(), "FN001") == ["Widget other/here"],
+                 "the event in the watched namespace")
+    paths = {r.path for r in live.server.requests if "watch" in r.query}
+    assert "/apis/example.org/v1/namespaces/other/widgets" in paths
+    assert "/apis/example.org/v1/widgets" not in paths
+    assert "/api/v1/namespaces" in paths  # cluster-scoped types are still watched whole

@@ -76,10 +76,10 @@ class Running:
 @contextmanager
 def watching(context: str = "loopback", *, resync: float = 3600.0,
              select: tuple[str, ...] = (), rule_options: dict[str, Any] | None = None,
-             **config: Any) -> Iterator[Running]:
+             namespace: str | None = None, **config: Any) -> Iterator[Running]:
     """Run ``kaudit watch`` on a thread until the block ends; fail if it did not stop."""
     lines: list[dict[str, Any]] = []
-    options = LiveOptions(context=context, timeout=5.0, progress=False)
+    options = LiveOptions(context=context, timeout=5.0, progress=False, namespace=namespace)
     settings = EngineSettings(now=datetime.now(UTC), select=select,
                               options=rule_options or {})
     watch = Watch(WatchConfig(live=options, listen=("127.0.0.1", 0), debounce=0.05,
