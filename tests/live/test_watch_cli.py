@@ -72,3 +72,14 @@ def test_an_unreachable_cluster_exits_2(live: Live) -> None:
                                       f"127.0.0.1:{free_port()}", "--timeout", "2"])
     assert result.exit_code == 2
     assert "cannot read the cluster" in result.output
+
+
+def test_a_listen_address_in_use_is_a_usage_error(live: Live) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["watch", "--context", live.context, "--listen",
+                                          f"127.0.0.1:{port}", "--timeout", "2"])
+    assert result.exit_code == 2
+    assert f"--listen 127.0.0.1:{port}" in result.output
