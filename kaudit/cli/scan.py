@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from kaudit.apiversions import parse_release
 from kaudit.cli import exitcodes, live_opts
 from kaudit.cli.common import (
     UsageError,
@@ -98,6 +99,10 @@ def scan(
         "--against-context", help="Like --against, but read this kubeconfig context live "
                                   "(GET only; --kubeconfig, -n and the connection options "
                                   "apply to it).", show_default=False)] = None,
+    kube_version: Annotated[str | None, typer.Option(
+        "--kube-version", help="The Kubernetes release (X.Y) the manifests are meant for: "
+                               "API versions it no longer serves are errors (SC007).",
+        show_default=False)] = None,
     context: live_opts.Contexts = None,
     all_contexts: live_opts.AllContexts = False,
     contexts_from: live_opts.ContextsFrom = None,
@@ -122,6 +127,9 @@ def scan(
     try:
         contexts = live_opts.chosen_contexts(context, all_contexts, contexts_from, kubeconfig)
         if len(contexts) > 1 or all_contexts or contexts_from:
+            if kube_version:
+                raise UsageError("--kube-version checks manifests; several contexts are read "
+                                 "live: give it without them")
             raise typer.Exit(_fleet(contexts, paths, demo, previous, against, against_context,
                                     output, fail_on, select, ignore, rules_dir, now, config,
                                     baseline, pushgateway, kubeconfig, namespace,
@@ -165,7 +173,8 @@ def scan(
                                live_flag_names="--context/--kubeconfig/-n")
         code = _scan(source, outputs, fail_on, select, ignore, rules_dir, now,
                      config, baseline, debug, previous or [], against=against or [],
-                     against_live=against_live, pushgateway=pushgateway)
+                     against_live=against_live, kube_version=_release(kube_version),
+                     pushgateway=pushgateway)
     except LiveError as exc:
         raise fail(live_failure(exc, typed, "give files, folders or - (stdin) to scan, or "
                                             "--demo")) from None
@@ -179,6 +188,7 @@ def _scan(source: Source, outputs: list[Output],
           rules_dir: list[Path] | None, now: str | None, config_path: Path | None,
           baseline_path: Path | None, debug: bool, previous: list[str], *,
           against: list[str], against_live: LiveOptions | None,
+          kube_version: tuple[int, int] | None = None,
           pushgateway: str | None = None) -> int:
     config = load_config(config_path)
     fail_on = fail_on or config.fail_on or "error"
@@ -191,7 +201,7 @@ def _scan(source: Source, outputs: list[Output],
     target = _against(against, against_live)
     when, when_source = choose_now(now_option, snapshot)
     settings = replace(_settings(config, select, ignore, baseline_path, when), previous=earlier,
-                       against=target)
+                       against=target, kube_version=kube_version)
     result = run(snapshot, catalogue, settings)
     if debug:
         for tb in result.tracebacks:
@@ -218,6 +228,13 @@ def _scan(source: Source, outputs: list[Output],
         push(pushgateway, [Observed(report)], next(
             (s.context or s.server for s in snapshot.sources if s.type == "live"), ""))
     return exit_code(report, fail_on)
+
+
+def _release(text: str | None) -> tuple[int, int] | None:
+    try:
+        return parse_release(text) if text else None
+    except ValueError as exc:
+        raise UsageError(f"--kube-version: {exc}") from None
 
 
 def against_sources(against: Snapshot | None) -> tuple[SourceInfo, ...]:
