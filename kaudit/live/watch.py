@@ -177,7 +177,7 @@ class TypeWatcher:
 
     def start(self) -> None:
         for index in range(len(self.queries)):
-            thread = threading.Thread(target=self._follow, args=(index,), daemon=True,
+            thread = threading.Thread(target=self._run, args=(index,), daemon=True,
                                       name=f"kaudit-watch-{self.resource.name}-{index}")
             thread.start()
             self._threads.append(thread)
@@ -193,6 +193,21 @@ class TypeWatcher:
             thread.join(timeout)
 
     # ---- one stream -------------------------------------------------------------------
+    def _run(self, index: int) -> None:
+        """A watcher thread outlives surprises (a kaudit bug, an object the store chokes on):
+        a dead thread would stop keeping its type current without a word. The surprise is a
+        restart and a coverage gap until the stream is back."""
+        delay = self.settings.backoff
+        while not self.stop.is_set():
+            try:
+                self._follow(index)
+                return
+            except Exception as exc:
+                self.sink.restarted(self.resource, BROKEN)
+                self.sink.watch_failed(self.resource, CoverageGap(
+                    self.resource.name, "watch failed", f"{type(exc).__name__}: {exc}"[:300]))
+                delay = self._pause(delay)
+
     def _follow(self, index: int) -> None:
         delay = self.settings.backoff
         quick_expiries = 0
@@ -262,10 +277,10 @@ class TypeWatcher:
                 with self._lock:
                     if self._generation != generation:
                         return delivered  # relisted meanwhile: this stream is stale
-                    if event.resource_version:
-                        self._versions[index] = event.resource_version
                     if event.object is not None:
                         self.sink.apply(self.resource, index, event)
+                    if event.resource_version:  # after the store took it: else it is replayed
+                        self._versions[index] = event.resource_version
                 delivered = self._delivered[index] = True
             ended = True
         finally:

@@ -412,3 +412,31 @@ def test_one_namespace_is_watched_in_that_namespace(hub_live: tuple[Live, WatchH
     assert "/apis/example.org/v1/namespaces/other/widgets" in paths
     assert "/apis/example.org/v1/widgets" not in paths
     assert "/api/v1/namespaces" in paths  # cluster-scoped types are still watched whole
+
+
+def test_a_surprise_in_a_watcher_thread_is_survived(hub_live: tuple[Live, WatchHub],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from kaudit.watch.store import ObjectStore
+
+    _live, hub = hub_live
+    widgets = hub.resource("widgets", "example.org")
+    original = ObjectStore.apply
+    failures: list[str] = []
+
+    def apply_once_broken(self: ObjectStore, resource: Any, query: int, event: Any) -> None:
+        if event.object is not None and event.object.name == "fragile" and not failures:
+            failures.append(event.object.name)
+            raise RuntimeError("the store choked")
+        original(self, resource, query, event)
+
+    monkeypatch.setattr(ObjectStore, "apply", apply_once_broken)
+    with watching(select=("FN001",)) as run:
+        hub.wait_streams(9)
+        hub.add(widgets, stuck_widget("fragile"))
+        # The event is replayed on the new stream: the failed one had not advanced the version.
+        run.wait(lambda: "Widget shop/fragile" in flagged(run.findings(), "FN001"),
+                 "the replayed event")
+        assert failures == ["fragile"]
+        assert "widgets.example.org" not in gaps(run.findings())
+        assert sample(run, "kaudit_watch_restarts_total", resource="widgets.example.org",
+                      reason="error") == 1
