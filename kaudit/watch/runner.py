@@ -10,11 +10,13 @@ Why a full evaluation: rules read the whole snapshot and the graph (a change to 
 ReplicaSet can change findings on its Deployment, its Pods, an HPA, a PDB); the store keeps
 objects and their identities so nothing is listed again, and the snapshot shares every
 unchanged object with the previous one. The cost of one change on a 100k-object cluster is
-measured by ``bench/watch_bench.py`` (README, *Watching a cluster*).
+measured by ``bench/watch_bench.py`` (README, *Watching a cluster*). Every ``rediscover``
+seconds the API is discovered again, so a CRD installed meanwhile is listed and watched.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -82,6 +84,10 @@ class Watch:
         from kaudit.live.transport import Transport
 
         live = self.config.live
+        # A pool sized before discovery may be outgrown by one stream per type; urllib3 then
+        # discards the extra connections with a logged warning, which would land among the
+        # JSON lines on stderr. Its log is not kaudit's output.
+        logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
         target = load_target(live.kubeconfig, live.context)
         self.transport = transport = Transport(
             target, qps=live.qps, burst=live.burst, timeout=live.timeout,
