@@ -70,7 +70,8 @@ class Observer:
         self.latest: Evaluation | None = None
         self.reclaim_seconds = 0.0
         """Wall seconds the last collection took (``reclaim``)."""
-        self._evaluations = 0
+        self.evaluations = 0
+        """Evaluations run so far."""
 
     def evaluate(self, snapshot: Snapshot, version: int) -> Evaluation:
         """Run every rule over ``snapshot`` (captured now) and log what changed."""
@@ -99,8 +100,8 @@ class Observer:
                                 time.perf_counter() - started, version)
         with self._lock:
             self.latest = evaluation
-        self._evaluations += 1
-        if self._evaluations % RECLAIM_EVERY == 0:
+        self.evaluations += 1
+        if self.evaluations % RECLAIM_EVERY == 0:
             started = time.perf_counter()
             reclaim()
             self.reclaim_seconds = time.perf_counter() - started

@@ -440,3 +440,16 @@ def test_a_surprise_in_a_watcher_thread_is_survived(hub_live: tuple[Live, WatchH
         assert "widgets.example.org" not in gaps(run.findings())
         assert sample(run, "kaudit_watch_restarts_total", resource="widgets.example.org",
                       reason="error") == 1
+
+
+def test_a_burst_of_changes_costs_one_evaluation(hub_live: tuple[Live, WatchHub]) -> None:
+    _, hub = hub_live
+    widgets = hub.resource("widgets", "example.org")
+    with watching(select=("FN001",), debounce=1.0) as run:
+        hub.wait_streams(9)
+        before = run.watch.observer.evaluations
+        for i in range(20):
+            hub.add(widgets, stuck_widget(f"burst-{i}"))
+        run.wait(lambda: len(flagged(run.findings(), "FN001")) == 21, "the whole burst")
+        # 20 changes within the debounce: one evaluation (two if the loop woke mid-burst).
+        assert run.watch.observer.evaluations - before <= 2

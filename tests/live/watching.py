@@ -82,7 +82,8 @@ def watching(context: str = "loopback", *, resync: float = 3600.0,
     options = LiveOptions(context=context, timeout=5.0, progress=False, namespace=namespace)
     settings = EngineSettings(now=datetime.now(UTC), select=select,
                               options=rule_options or {})
-    watch = Watch(WatchConfig(live=options, listen=("127.0.0.1", 0), debounce=0.05,
+    config.setdefault("debounce", 0.05)
+    watch = Watch(WatchConfig(live=options, listen=("127.0.0.1", 0),
                               resync=resync, backoff=0.05, max_backoff=0.2, **config),
                   load_catalogue([]), settings, lines.append)
     stop = threading.Event()
