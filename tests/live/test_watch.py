@@ -293,10 +293,16 @@ def test_only_get_is_ever_sent_through_changes_restarts_and_410s(
             run.wait(lambda r=round_: f"Widget shop/w{r}" in flagged(run.findings(), "FN001"),
                      "the round's change")
         run.settle()
+        expired = sample(run, "kaudit_watch_restarts_total", resource="widgets.example.org",
+                         reason="expired")
+        dropped = sample(run, "kaudit_watch_restarts_total", resource="pods", reason="error")
     methods = {r.method for r in live.server.requests}
     assert methods == {"GET"}
     assert any("watch" in r.query for r in live.server.requests)
-    assert lists_of(live, WIDGETS) >= 4  # the three 410s each relisted widgets
+    # 410s happened and each relisted widgets (how many depends on where each stream was when
+    # the server expired it); the dropped pod streams reconnected.
+    assert expired and lists_of(live, WIDGETS) == 1 + expired
+    assert dropped
 
 
 def test_an_unreadable_cluster_ends_the_run(start_live: StartLive) -> None:
