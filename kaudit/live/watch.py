@@ -103,17 +103,21 @@ def read_events(chunks: Iterator[bytes], resource: ApiResource,
                 location: SourceLocation) -> Iterator[WatchEvent]:
     """Events of one stream, as they arrive; ``WatchExpired`` for a 410 ``ERROR`` event,
     ``FetchError`` for another error event or a line that is not an event."""
-    buffer = b""
+    buffer = bytearray()
     for chunk in chunks:
+        start = len(buffer)
         buffer += chunk
-        if len(buffer) > MAX_EVENT_BYTES and b"\n" not in buffer:
-            raise FetchError("bad response", f"a watch event is over {MAX_EVENT_BYTES} bytes")
-        *lines, buffer = buffer.split(b"\n")
-        for line in lines:
+        end = buffer.find(b"\n", start)
+        while end >= 0:
+            line = bytes(buffer[:end])
+            del buffer[:end + 1]
             if line.strip():
                 yield _event(line, resource, location)
-    if buffer.strip():
-        yield _event(buffer, resource, location)
+            end = buffer.find(b"\n")
+        if len(buffer) > MAX_EVENT_BYTES:
+            raise FetchError("bad response", f"a watch event is over {MAX_EVENT_BYTES} bytes")
+    if bytes(buffer).strip():
+        yield _event(bytes(buffer), resource, location)
 
 
 def _event(line: bytes, resource: ApiResource, location: SourceLocation) -> WatchEvent:
