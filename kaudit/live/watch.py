@@ -242,8 +242,10 @@ class TypeWatcher:
             else:
                 if not self.stop.is_set() and not self._stale(generation):
                     self.sink.restarted(self.resource, CLOSED)
-                if delivered:
-                    delay = self.settings.backoff
+                # A stream that ended without a single event (bookmarks included) is resumed
+                # after the backoff, as client-go does: a server ending every stream at once
+                # would otherwise be asked again as fast as the rate limit allows.
+                delay = self.settings.backoff if delivered else self._pause(delay)
                 continue
             if expired:
                 self.sink.restarted(self.resource, EXPIRED)

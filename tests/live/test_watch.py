@@ -459,3 +459,18 @@ def test_a_burst_of_changes_costs_one_evaluation(hub_live: tuple[Live, WatchHub]
         run.wait(lambda: len(flagged(run.findings(), "FN001")) == 21, "the whole burst")
         # 20 changes within the debounce: one evaluation (two if the loop woke mid-burst).
         assert run.watch.observer.evaluations - before <= 2
+
+
+def test_streams_ending_empty_are_resumed_after_a_backoff(
+        hub_live: tuple[Live, WatchHub]) -> None:
+    live, hub = hub_live
+    with watching(select=("FN001",)) as run:
+        hub.wait_streams(9)
+        hub.max_stream_seconds = 0.0  # every stream now ends at once, without an event
+        hub.close_streams()
+        threading.Event().wait(1.0)
+        count = len(watches_of(live, WIDGETS))
+        assert run.watch.latest() is not None
+    # Backoff 0.05 s doubling to 0.2 s: a handful a second; without it, the rate limit
+    # (50/s, bursts of 300) would be the only brake.
+    assert 2 <= count <= 12
