@@ -24,9 +24,11 @@ def apply_suppressions(
     rules_run: set[str],
     baseline: frozenset[str] | None,
 ) -> list[Finding]:
-    kept: list[Finding] = []
+    # Annotations first, then the KA004 findings about annotations, and only then the
+    # baseline over all of them: a baseline written from a report holds those KA004
+    # fingerprints too, and must hide them on the next run like any other finding.
+    annotated: list[Finding] = []
     used_annotations: set[tuple[ObjectKey, str]] = set()
-    used_baseline: set[str] = set()
     for finding in findings:
         if finding.object is not None and finding.code != _KA004.code:
             obj = snapshot.get(finding.object.key)
@@ -34,13 +36,13 @@ def apply_suppressions(
             if obj is not None and annotation in obj.annotations:
                 used_annotations.add((obj.key, finding.rule))
                 continue
-        if baseline is not None and finding.fingerprint in baseline:
-            used_baseline.add(finding.fingerprint)
-            continue
-        kept.append(finding)
-    kept.extend(_annotation_problems(snapshot, catalogue, rules_run, used_annotations))
-    if baseline is not None:
-        kept.extend(_baseline_problems(baseline - used_baseline))
+        annotated.append(finding)
+    annotated.extend(_annotation_problems(snapshot, catalogue, rules_run, used_annotations))
+    if baseline is None:
+        return annotated
+    kept = [f for f in annotated if f.fingerprint not in baseline]
+    used_baseline = {f.fingerprint for f in annotated} & baseline
+    kept.extend(_baseline_problems(baseline - used_baseline))
     return kept
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from kaudit import __version__
-from kaudit.cli import diff_cmd, exitcodes, rules_cmd, snapshot_cmd
+from kaudit.cli import baseline_cmd, diff_cmd, exitcodes, rules_cmd, snapshot_cmd
 from kaudit.cli.explain_cmd import explain_command
 from kaudit.cli.graph_cmd import graph_command
 from kaudit.cli.scan import scan
@@ -48,6 +48,7 @@ app.command("explain")(explain_command)
 app.command("graph")(graph_command)
 app.command("diff")(diff_cmd.diff)
 app.add_typer(rules_cmd.app, name="rules")
+app.add_typer(baseline_cmd.app, name="baseline")
 
 
 def main() -> None:

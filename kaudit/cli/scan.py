@@ -35,6 +35,7 @@ from kaudit.model import Severity
 from kaudit.report import FORMATTERS, FormatOptions, Report
 from kaudit.rules.options import OptionError
 from kaudit.rules.registry import RuleLoadError, load_catalogue
+from kaudit.rules.selection import check_names
 from kaudit.snapshot import Snapshot, SourceInfo
 from kaudit.snapshot.files import NoInputError, load_snapshot
 
@@ -166,6 +167,7 @@ def _scan(source: Source, output_format: str, output: Path | None,
         raise UsageError(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
     now_option = parse_now(now)
     catalogue = load_catalogue([*config.rules_dirs, *(rules_dir or [])])
+    check_names(catalogue, config, split_codes(select), split_codes(ignore))
     snapshot = source.read()
     earlier = load_snapshot(previous) if previous else None
     target = _against(against, against_live)

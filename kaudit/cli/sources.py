@@ -21,6 +21,7 @@ from importlib import resources
 
 from kaudit.cli import live_opts
 from kaudit.cli.common import UsageError, stderr
+from kaudit.cli.nothing_read import check_objects_read
 from kaudit.live import LiveError, LiveOptions, NoKubeconfigError, read_cluster
 from kaudit.snapshot import Snapshot
 from kaudit.snapshot.files import load_snapshot
@@ -63,7 +64,9 @@ class Source:
         if self.live is not None:
             return read_cluster(self.live).snapshot
         named = [demo_input()] if self.demo else []
-        return load_snapshot(list(self.paths), named=named)
+        snapshot = load_snapshot(list(self.paths), named=named)
+        check_objects_read(snapshot, self.paths)
+        return snapshot
 
 
 def choose_source(paths: list[str] | None, demo: bool, flags: LiveFlags, *,

@@ -89,7 +89,9 @@ def load_snapshot(paths: Sequence[str], stdin: BinaryIO | None = None,
     """Load ``paths`` into a snapshot; ``NoInputError`` when nothing could be read at all."""
     result = load_paths(paths, stdin, named)
     if result.files_read == 0:
-        detail = "; ".join(p.message for p in result.problems) or "no manifest files found"
+        detail = "; ".join(p.message for p in result.problems) or (
+            f"no manifest files ({', '.join('*' + s for s in MANIFEST_SUFFIXES)}) in "
+            f"{', '.join(paths)}")
         raise NoInputError(detail)
     archives = {src.paths[0] for src in result.archive_sources}
     given = [*paths, *(display for display, _ in named)]
