@@ -10,10 +10,12 @@ from typing import Annotated
 import typer
 
 from kaudit import __version__
-from kaudit.cli import baseline_cmd, diff_cmd, exitcodes, rules_cmd, snapshot_cmd
+from kaudit.cli import baseline_cmd, diff_cmd, exitcodes, helptext, rules_cmd, snapshot_cmd
 from kaudit.cli.explain_cmd import explain_command
 from kaudit.cli.graph_cmd import graph_command
 from kaudit.cli.scan import scan
+
+helptext.install()
 
 app = typer.Typer(
     name="kaudit",
@@ -21,7 +23,8 @@ app = typer.Typer(
          "fields, stuck deletions, and status that disagrees with reality.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish and PowerShell.
+    add_completion=True,
     # Markdown: docstring paragraphs are re-flowed instead of keeping their source line breaks.
     rich_markup_mode="markdown",
 )
