@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -55,8 +56,11 @@ app.add_typer(baseline_cmd.app, name="baseline")
 
 
 def main() -> None:
+    # Run as a kubectl plugin (`kubectl kaudit …` execs `kubectl-kaudit`), help and usage
+    # lines say what the user typed.
+    plugin = Path(sys.argv[0]).name == "kubectl-kaudit"
     try:
-        app()
+        app(prog_name="kubectl kaudit" if plugin else None)
     except SystemExit:
         raise
     except KeyboardInterrupt:

@@ -107,6 +107,10 @@ def scan(
     burst: live_opts.Burst = live_opts.DEFAULTS.burst,
     timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
+    allow_empty: Annotated[bool, typer.Option(
+        "--allow-empty", help="Exit 0 when the files hold no Kubernetes object (for hooks "
+                              "that pass every changed YAML file); by default that is exit 2, "
+                              "so a gate never passes on nothing.")] = False,
 ) -> None:
     """Audit a cluster or a snapshot: files, folders, stdin or a saved snapshot.
 
@@ -143,6 +147,7 @@ def scan(
             flags = LiveFlags()
         source = choose_source(paths, demo, flags, progress=progress,
                                live_flag_names="--context/--kubeconfig/-n")
+        source = replace(source, allow_empty=allow_empty)
         code = _scan(source, output_format, output, fail_on, select, ignore, rules_dir, now,
                      config, baseline, debug, previous or [], against=against or [],
                      against_live=against_live)
