@@ -38,6 +38,7 @@ from kaudit.rules.registry import RuleLoadError, load_catalogue
 from kaudit.rules.selection import check_names
 from kaudit.snapshot import Snapshot, SourceInfo
 from kaudit.snapshot.files import NoInputError, load_snapshot
+from kaudit.snapshot.gitops import GitOpsOptions
 
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -111,6 +112,13 @@ def scan(
         "--allow-empty", help="Exit 0 when the files hold no Kubernetes object (for hooks "
                               "that pass every changed YAML file); by default that is exit 2, "
                               "so a gate never passes on nothing.")] = False,
+    helm: Annotated[bool, typer.Option(
+        "--helm", help="Render the Helm charts found in folders with `helm template` (helm on "
+                       "PATH) and audit the result; without it a chart is a notice.")] = False,
+    kustomize: Annotated[bool, typer.Option(
+        "--kustomize", help="Render the kustomizations found in folders with `kubectl "
+                            "kustomize` and audit the result; without it their patches are "
+                            "left out with a notice.")] = False,
 ) -> None:
     """Audit a cluster or a snapshot: files, folders, stdin or a saved snapshot.
 
@@ -147,7 +155,8 @@ def scan(
             flags = LiveFlags()
         source = choose_source(paths, demo, flags, progress=progress,
                                live_flag_names="--context/--kubeconfig/-n")
-        source = replace(source, allow_empty=allow_empty)
+        source = replace(source, allow_empty=allow_empty,
+                         gitops=GitOpsOptions(helm=helm, kustomize=kustomize))
         code = _scan(source, output_format, output, fail_on, select, ignore, rules_dir, now,
                      config, baseline, debug, previous or [], against=against or [],
                      against_live=against_live)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 
@@ -25,6 +25,7 @@ from kaudit.cli.nothing_read import check_objects_read
 from kaudit.live import LiveError, LiveOptions, NoKubeconfigError, read_cluster
 from kaudit.snapshot import Snapshot
 from kaudit.snapshot.files import load_snapshot
+from kaudit.snapshot.gitops import GitOpsOptions
 
 DEMO_NAME = "demo-snapshot.yaml"
 
@@ -60,6 +61,8 @@ class Source:
     allow_empty: bool = False
     """Files that hold no Kubernetes object are fine (pre-commit passes every changed YAML
     file, often none a manifest); otherwise that is a usage error (``nothing_read``)."""
+    gitops: GitOpsOptions = field(default_factory=GitOpsOptions)
+    """Render Helm charts / kustomizations found in folders (``--helm``, ``--kustomize``)."""
 
     def read(self) -> Snapshot:
         """The snapshot; ``NoInputError`` for unreadable inputs, ``LiveError`` for a cluster
@@ -67,7 +70,7 @@ class Source:
         if self.live is not None:
             return read_cluster(self.live).snapshot
         named = [demo_input()] if self.demo else []
-        snapshot = load_snapshot(list(self.paths), named=named)
+        snapshot = load_snapshot(list(self.paths), named=named, gitops=self.gitops)
         if not self.allow_empty:
             check_objects_read(snapshot, self.paths)
         return snapshot
