@@ -21,6 +21,7 @@ from importlib import resources
 
 from kaudit.cli import live_opts
 from kaudit.cli.common import UsageError, stderr
+from kaudit.cli.file_progress import FileProgress
 from kaudit.cli.nothing_read import check_objects_read
 from kaudit.live import LiveError, LiveOptions, NoKubeconfigError, read_cluster
 from kaudit.snapshot import Snapshot
@@ -58,6 +59,8 @@ class Source:
     paths: tuple[str, ...]
     demo: bool
     live: LiveOptions | None
+    progress: bool | None = False
+    """A progress bar on stderr while files are read (``None``: when stderr is a terminal)."""
     allow_empty: bool = False
     """Files that hold no Kubernetes object are fine (pre-commit passes every changed YAML
     file, often none a manifest); otherwise that is a usage error (``nothing_read``)."""
@@ -70,7 +73,9 @@ class Source:
         if self.live is not None:
             return read_cluster(self.live).snapshot
         named = [demo_input()] if self.demo else []
-        snapshot = load_snapshot(list(self.paths), named=named, gitops=self.gitops)
+        with FileProgress(self.progress) as bar:
+            snapshot = load_snapshot(list(self.paths), named=named, progress=bar.update,
+                                     gitops=self.gitops)
         if not self.allow_empty:
             check_objects_read(snapshot, self.paths)
         return snapshot
@@ -85,7 +90,7 @@ def choose_source(paths: list[str] | None, demo: bool, flags: LiveFlags, *,
         if flags.given:
             raise UsageError(f"{live_flag_names} read a live cluster: give them without PATH "
                              "or --demo")
-        return Source(tuple(paths or ()), demo, None)
+        return Source(tuple(paths or ()), demo, None, progress)
     live = live_opts.live_options(
         kubeconfig=flags.kubeconfig, context=flags.context, namespace=flags.namespace,
         all_namespaces=flags.all_namespaces, qps=flags.qps, burst=flags.burst,

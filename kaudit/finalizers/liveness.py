@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from kaudit.aggregation import group_version, is_aggregated
 from kaudit.finalizers.table import APISERVICE_GROUP, CRD_GROUP, Owner, OwnerKind
 from kaudit.model import ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
@@ -154,7 +155,7 @@ def _api_group(group: str, obj: KubeObject, snapshot: Snapshot,
     crds = [c for c in snapshot.of_kind("CustomResourceDefinition", CRD_GROUP)
             if str(c.spec.get("group") or "").lower() == group]
     services = [s for s in snapshot.of_kind("APIService", APISERVICE_GROUP)
-                if str(s.spec.get("group") or "").lower() == group and s.spec.get("service")]
+                if group_version(s)[0].lower() == group and is_aggregated(s)]
     for svc in services:
         cond = svc.condition("Available")
         if cond is not None and str(cond.get("status")) == "False":

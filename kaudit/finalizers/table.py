@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from kaudit.aggregation import group_version, is_aggregated
 from kaudit.snapshot import KubeObject, Snapshot
 
 CRD_GROUP = "apiextensions.k8s.io"
@@ -156,8 +157,8 @@ def served_groups(snapshot: Snapshot) -> dict[str, str]:
         if isinstance(group, str) and group:
             groups.setdefault(group.lower(), "crd")
     for svc in snapshot.of_kind("APIService", APISERVICE_GROUP):
-        group = svc.spec.get("group")
-        if isinstance(group, str) and group and svc.spec.get("service"):
+        group = group_version(svc)[0]
+        if group and is_aggregated(svc):
             groups.setdefault(group.lower(), "apiservice")
     return groups
 

@@ -58,9 +58,10 @@ def test_snapshot_scan_equals_live_scan_over_managed_fields(start_live: StartLiv
     live = start_live(_cluster())
     out = tmp_path / "cluster.json"
     assert snapshot(live, out).exit_code == 0
-    args = ["--format", "json", "--now", NOW, "--select", "ST003,ST005,ST006"]
+    args = ["--now", NOW, "--select", "ST003,ST005,ST006"]
     online = live.report(*args)
-    offline = json.loads(CliRunner().invoke(app, ["scan", str(out), *args]).stdout)
+    offline = json.loads(CliRunner().invoke(app, ["scan", str(out), "--format", "json",
+                                                  *args]).stdout)
     assert without_sources(offline) == without_sources(online)
     found = {(f["code"], f["severity"], f["object"]["name"]) for f in online["findings"]}
     # Each rule's managedFields-dependent verdict is present, so the comparison means something.
@@ -85,7 +86,7 @@ def test_dropping_managed_fields_would_change_the_verdicts(start_live: StartLive
                                                            tmp_path: Path) -> None:
     """The guard on the test above: without managedFields the findings do differ."""
     live = start_live(_cluster())
-    args = ["--format", "json", "--now", NOW, "--select", "ST003,ST005,ST006"]
+    args = ["--now", NOW, "--select", "ST003,ST005,ST006"]
     online = {(f["code"], f["severity"], f["object"]["name"])
               for f in live.report(*args)["findings"]}
     dump = tmp_path / "dump.json"
@@ -95,6 +96,7 @@ def test_dropping_managed_fields_would_change_the_verdicts(start_live: StartLive
     for item in doc["items"]:
         item["metadata"].pop("managedFields", None)
     dump.write_text(json.dumps(doc))
-    stripped = json.loads(CliRunner().invoke(app, ["scan", str(dump), *args]).stdout)
+    stripped = json.loads(CliRunner().invoke(app, ["scan", str(dump), "--format", "json",
+                                                   *args]).stdout)
     assert {(f["code"], f["severity"], f["object"]["name"])
             for f in stripped["findings"]} != online
