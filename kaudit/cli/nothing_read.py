@@ -54,7 +54,13 @@ def _why(path: str, snapshot: Snapshot) -> str:
         return ""
     if not head.strip():
         return f"{path} is empty"
-    if head.lstrip().startswith(b"{") and all(
+    start = head.lstrip()
+    if start.startswith(b"{") and all(
             key in head for key in (b'"version"', b'"sources"', b'"coverage"')):
         return f"{path} is a kaudit report, not manifests: scan the inputs it was made from"
+    if start.startswith(b"{") and b'"runs"' in head and b"sarif" in head.lower():
+        return f"{path} is a SARIF report, not manifests: scan the inputs it was made from"
+    if start.startswith(b"<"):
+        kind = "a JUnit report" if b"<testsuite" in head else "XML"
+        return f"{path} is {kind}, not manifests"
     return ""

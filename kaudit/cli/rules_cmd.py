@@ -13,7 +13,7 @@ from rich.markdown import Markdown
 from rich.table import Table
 
 from kaudit.cli.common import fail
-from kaudit.cli.rules_doc import catalogue_markdown, rule_markdown, summary, to_text
+from kaudit.cli.rules_doc import catalogue_markdown, rule_markdown, styled, summary
 from kaudit.rules.registry import Catalogue, RuleLoadError, load_catalogue
 
 app = typer.Typer(help="List the rules and show their documentation.", no_args_is_help=True)
@@ -51,7 +51,7 @@ def list_rules(
     for column in ("code", "name", "family", "severity", "summary"):
         table.add_column(column, no_wrap=column != "summary")
     for r in catalogue.rules:
-        table.add_row(r.code, r.name, r.family.value, r.severity.value, to_text(summary(r)))
+        table.add_row(r.code, r.name, r.family.value, r.severity.value, styled(summary(r)))
     # Piped output gets a fixed, readable width instead of rich's 80-column fallback.
     Console(highlight=False, width=None if sys.stdout.isatty() else 140).print(table)
 

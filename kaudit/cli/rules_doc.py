@@ -3,8 +3,8 @@ terminal text, and the README's rule table generated from the same docstrings.
 
 Rule docstrings use ``double backticks`` for code and a ``Fix:`` paragraph (see *Writing
 rules* in the README). ``kaudit rules show`` and ``rules list`` used to print that markup raw;
-now a terminal shows code as code, ``--format markdown`` gives Markdown (for wikis, pull
-requests, SARIF ``help``), and the README's table is this module's output, checked by a test
+now a terminal shows code as code, ``--format markdown`` gives the Markdown SARIF's ``help``
+uses (``kaudit.report.ruledoc``), and the README's table is this module's output, checked by a test
 (``tests/cli/test_rules_doc.py``). After adding or changing a rule, regenerate it with::
 
     python -m pytest tests/cli/test_rules_doc.py --update-expected
@@ -17,12 +17,12 @@ import re
 
 from rich.text import Text
 
+from kaudit.report.ruledoc import to_markdown
 from kaudit.rules.base import Rule
 from kaudit.rules.registry import Catalogue
 from kaudit.timeutil import format_duration
 
 _CODE = re.compile(r"``(.+?)``", re.S)
-_FIX = re.compile(r"^(Fix:)\s*", re.M)
 CODE_STYLE = "bold cyan"
 
 TABLE_START = ("<!-- rules-table: generated from the rules' docstrings; regenerate with "
@@ -30,19 +30,7 @@ TABLE_START = ("<!-- rules-table: generated from the rules' docstrings; regenera
 TABLE_END = "<!-- rules-table: end -->"
 
 
-def to_markdown(text: str) -> str:
-    """``code`` -> `code`; the ``Fix:`` line starts a paragraph of its own, in bold."""
-    out = _CODE.sub(lambda m: _md_code(m.group(1)), text)
-    return _FIX.sub(lambda m: "\n**Fix:** " if m.start() else "**Fix:** ", out)
-
-
-def _md_code(code: str) -> str:
-    code = " ".join(code.split())
-    fence = "``" if "`" in code else "`"
-    return f"{fence}{code}{fence}"
-
-
-def to_text(text: str) -> Text:
+def styled(text: str) -> Text:
     """One line of docstring as rich ``Text``: code spans styled, nothing else interpreted
     (the docstring is data, not rich markup)."""
     out = Text()

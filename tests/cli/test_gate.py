@@ -78,6 +78,17 @@ def test_a_kaudit_report_passed_as_input(runner: CliRunner, tmp_path: Path) -> N
     assert "is a kaudit report, not manifests" in _one_line(result)
 
 
+@pytest.mark.parametrize(("fmt", "expected"), [
+    ("sarif", "is a SARIF report, not manifests"), ("junit", "is a JUnit report, not manifests")])
+def test_other_reports_passed_as_input(runner: CliRunner, tmp_path: Path, fmt: str,
+                                       expected: str) -> None:
+    report = tmp_path / f"report.{fmt}"
+    assert runner.invoke(app, ["scan", STUCK, *NOW, "-o", f"{fmt}={report}"]).exit_code == 1
+    result = runner.invoke(app, ["scan", str(report)])
+    assert result.exit_code == 2
+    assert expected in _one_line(result)
+
+
 def test_objects_next_to_an_empty_file_still_scan(runner: CliRunner, tmp_path: Path) -> None:
     empty = tmp_path / "empty.yaml"
     empty.write_text("")
