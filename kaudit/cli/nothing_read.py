@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kaudit.snapshot import Snapshot
-from kaudit.snapshot.files import STDIN, NoInputError
+from kaudit.snapshot.files import STDIN, NoInputError, load_snapshot
 
 _REPORT_HEAD = 4096
 """Bytes read to recognise a kaudit JSON report: its first keys are version, now, sources."""
@@ -24,6 +24,15 @@ def check_objects_read(snapshot: Snapshot, paths: Sequence[str]) -> None:
     if len(snapshot):
         return
     raise NoInputError(describe(paths, snapshot))
+
+
+def load_objects(paths: Sequence[str], option: str) -> Snapshot:
+    """``--previous``/``--against`` inputs: an empty one would make the rules comparing with
+    it quiet, a gate passed by accident like any other."""
+    snapshot = load_snapshot(paths)
+    if not len(snapshot):
+        raise NoInputError(f"{option}: {describe(paths, snapshot)}")
+    return snapshot
 
 
 def describe(paths: Sequence[str], snapshot: Snapshot) -> str:

@@ -19,6 +19,7 @@ from kaudit.cli.common import (
     stderr,
     write_output,
 )
+from kaudit.cli.nothing_read import load_objects
 from kaudit.cli.outputs import Output, parse_outputs, stdout_machine_readable, write_outputs
 from kaudit.cli.sources import (
     LiveFlags,
@@ -37,7 +38,7 @@ from kaudit.rules.options import OptionError
 from kaudit.rules.registry import RuleLoadError, load_catalogue
 from kaudit.rules.selection import check_names
 from kaudit.snapshot import Snapshot, SourceInfo
-from kaudit.snapshot.files import NoInputError, load_snapshot
+from kaudit.snapshot.files import NoInputError
 from kaudit.snapshot.gitops import GitOpsOptions
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -191,7 +192,7 @@ def _scan(source: Source, outputs: list[Output],
     catalogue = load_catalogue([*config.rules_dirs, *(rules_dir or [])])
     check_names(catalogue, config, split_codes(select), split_codes(ignore))
     snapshot = source.read()
-    earlier = load_snapshot(previous) if previous else None
+    earlier = load_objects(previous, "--previous") if previous else None
     target = _against(against, against_live)
     when, when_source = choose_now(now_option, snapshot)
     settings = replace(_settings(config, select, ignore, baseline_path, when), previous=earlier,
@@ -241,7 +242,7 @@ def _against(paths: list[str], live: LiveOptions | None) -> Snapshot | None:
             return read_cluster(live).snapshot
         except LiveError as exc:
             raise type(exc)(f"--against-context {live.context}: {exc}") from None
-    return load_snapshot(paths) if paths else None
+    return load_objects(paths, "--against") if paths else None
 
 
 def _settings(config: Config, select: list[str] | None, ignore: list[str] | None,

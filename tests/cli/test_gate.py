@@ -89,6 +89,18 @@ def test_other_reports_passed_as_input(runner: CliRunner, tmp_path: Path, fmt: s
     assert expected in _one_line(result)
 
 
+@pytest.mark.parametrize("option", ["--against", "--previous"])
+def test_an_empty_comparison_input_is_no_input(runner: CliRunner, tmp_path: Path,
+                                               option: str) -> None:
+    """An empty --against or --previous would silence the rules comparing with it."""
+    empty = tmp_path / "cluster.json"
+    empty.write_text("")
+    result = runner.invoke(app, ["scan", STUCK, *NOW, option, str(empty)])
+    assert result.exit_code == 2
+    assert f"{option}: no Kubernetes object read from {empty} ({empty} is empty)" in \
+        _one_line(result)
+
+
 def test_objects_next_to_an_empty_file_still_scan(runner: CliRunner, tmp_path: Path) -> None:
     empty = tmp_path / "empty.yaml"
     empty.write_text("")
