@@ -21,6 +21,7 @@ import typer
 
 from kaudit.cli import exitcodes, live_opts
 from kaudit.cli.common import UsageError, fail, parse_now, split_codes, stderr
+from kaudit.cli.rules_doc import complete_rule
 from kaudit.cli.sources import LiveFlags, choose_now, choose_source, live_failure
 from kaudit.config import ConfigError, load_config
 from kaudit.engine import EngineSettings, run
@@ -72,9 +73,11 @@ def create(
     paths: live_opts.SnapshotPaths = None,
     demo: live_opts.Demo = False,
     select: Annotated[list[str] | None, typer.Option(
-        "--select", help="Only these rules (as for scan).")] = None,
+        "--select", help="Only these rules (as for scan).",
+        autocompletion=complete_rule)] = None,
     ignore: Annotated[list[str] | None, typer.Option(
-        "--ignore", help="Not these rules (as for scan).")] = None,
+        "--ignore", help="Not these rules (as for scan).",
+        autocompletion=complete_rule)] = None,
     rules_dir: Annotated[list[Path] | None, typer.Option(
         "--rules-dir", help="Load extra rules from this folder. Repeatable.",
         file_okay=False)] = None,

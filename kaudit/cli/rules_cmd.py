@@ -12,7 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from kaudit.cli.common import fail
-from kaudit.cli.rules_doc import catalogue_markdown, rule_markdown, styled, summary
+from kaudit.cli.rules_doc import (
+    catalogue_markdown,
+    complete_rule,
+    rule_markdown,
+    styled,
+    summary,
+)
 from kaudit.rules.registry import Catalogue, RuleLoadError, load_catalogue
 
 app = typer.Typer(help="List the rules and show their documentation.", no_args_is_help=True)
@@ -57,7 +63,8 @@ def list_rules(
 
 @app.command("show")
 def show_rule(
-    code: Annotated[str, typer.Argument(help="Rule code (FN001) or name (stuck-deletion).")],
+    code: Annotated[str, typer.Argument(help="Rule code (FN001) or name (stuck-deletion).",
+                                        autocompletion=complete_rule)],
     output_format: Annotated[str, typer.Option(
         "--format", "-f", help="text (rendered for the terminal) or markdown.")] = "text",
     rules_dir: RulesDir = None,

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from kaudit.report.ruledoc import to_markdown
 from kaudit.rules.base import Rule
-from kaudit.rules.registry import Catalogue
+from kaudit.rules.registry import Catalogue, load_catalogue
 from kaudit.timeutil import format_duration
 
 _CODE = re.compile(r"``(.+?)``", re.S)
@@ -95,3 +95,16 @@ def readme_with_table(readme: str, table: str) -> str:
     start = readme.index(TABLE_START) + len(TABLE_START)
     end = readme.index(TABLE_END, start)
     return readme[:start] + "\n" + table + readme[end:]
+
+
+def complete_rule(incomplete: str) -> list[str]:
+    """Shell completion for a rule code or name (``rules show``, ``--select``, ``--ignore``):
+    the installed rules only (no ``--rules-dir`` is known while completing)."""
+    try:
+        rules = load_catalogue().rules
+    except Exception:  # completion must never print a traceback into the user's shell
+        return []
+    words = [w for r in rules for w in (r.code, r.name)]
+    last = incomplete.rsplit(",", 1)
+    head = f"{last[0]}," if len(last) == 2 else ""
+    return [head + w for w in words if w.lower().startswith(last[-1].lower())]

@@ -21,6 +21,7 @@ from kaudit.cli.common import (
 )
 from kaudit.cli.nothing_read import load_objects
 from kaudit.cli.outputs import Output, parse_outputs, stdout_machine_readable, write_outputs
+from kaudit.cli.rules_doc import complete_rule
 from kaudit.cli.sources import (
     LiveFlags,
     Source,
@@ -72,9 +73,10 @@ def scan(
         show_default=False)] = None,
     select: Annotated[list[str] | None, typer.Option(
         "--select", help="Only run these rules: codes, code prefixes (FN, ST00) or names; "
-                         "comma-separated or repeated.")] = None,
+                         "comma-separated or repeated.", autocompletion=complete_rule)] = None,
     ignore: Annotated[list[str] | None, typer.Option(
-        "--ignore", help="Do not run these rules (same forms as --select).")] = None,
+        "--ignore", help="Do not run these rules (same forms as --select).",
+        autocompletion=complete_rule)] = None,
     rules_dir: Annotated[list[Path] | None, typer.Option(
         "--rules-dir", help="Load extra rules from this folder (*.py rule classes, *.yaml "
                             "declarative rules). Repeatable.", file_okay=False)] = None,

@@ -66,3 +66,17 @@ def test_shell_completion_is_offered_and_completes() -> None:
     result = subprocess.run([_console_script()], env=env, capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.stdout.split() == ["--fail-on"]
+
+
+def test_rule_codes_and_names_complete() -> None:
+    env = {**os.environ, "_KAUDIT_COMPLETE": "complete_bash"}
+
+    def complete(words: str) -> list[str]:
+        result = subprocess.run([_console_script()], capture_output=True, text=True, timeout=60,
+                                check=False, env={**env, "COMP_WORDS": words,
+                                                  "COMP_CWORD": str(len(words.split()) - 1)})
+        return result.stdout.split()
+
+    assert complete("kaudit rules show FN00") == [f"FN00{i}" for i in range(1, 6)]
+    assert complete("kaudit scan --select FN001,stuck") == ["FN001,stuck-deletion"]
+    assert complete("kaudit scan --ignore orphan-fin") == ["orphan-finalizer-lingering"]
