@@ -205,11 +205,14 @@ def _find_workload_candidates(owner: Owner, snapshot: Snapshot) -> list[KubeObje
     found: dict[tuple[str, str, str, str], KubeObject] = {}
     exact = [p for p in owner.workloads if not any(ch in p for ch in "*?[")]
     wildcard = [p for p in owner.workloads if p not in exact]
+    labels = owner.workload_labels
     for group, kind in WORKLOAD_KINDS:
         for w in snapshot.of_kind(kind, group):
             by_wildcard = any(fnmatch.fnmatchcase(w.name, p) for p in wildcard) and \
                 _tied_to_group(owner, w, snapshot)
-            if w.name in exact or by_wildcard:
+            by_name = w.name in exact or f"{w.namespace}/{w.name}" in exact
+            by_labels = bool(labels) and all(w.labels.get(k) == v for k, v in labels)
+            if by_name or by_wildcard or by_labels:
                 found[(w.group, w.kind, w.namespace, w.name)] = w
     for w in _workloads_by_crd(owner, snapshot):
         found[(w.group, w.kind, w.namespace, w.name)] = w
