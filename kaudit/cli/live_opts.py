@@ -70,12 +70,14 @@ def chosen_contexts(contexts: list[str] | None, all_contexts: bool,
                     contexts_from: Path | None, kubeconfig: str | None) -> list[str]:
     """The contexts a command was asked to read: repeated ``--context``, ``--all-contexts``
     or ``--contexts-from`` (one of the three); empty for the current context."""
-    from kaudit.live.fleet import all_contexts as every_context
-    from kaudit.live.fleet import contexts_from as named_in
-
     given = [bool(contexts), all_contexts, contexts_from is not None]
     if sum(given) > 1:
         raise UsageError("give --context, --all-contexts or --contexts-from, not several")
+    if not (all_contexts or contexts_from or len(contexts or []) > 1):
+        return list(contexts or [])  # one cluster: nothing to load (a scan of files stays light)
+    from kaudit.live.fleet import all_contexts as every_context
+    from kaudit.live.fleet import contexts_from as named_in
+
     if all_contexts:
         return every_context(kubeconfig)
     names = named_in(contexts_from) if contexts_from is not None else list(

@@ -8,7 +8,7 @@ types were listed completely (so absence means the same thing).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -17,8 +17,8 @@ from kaudit.cli import exitcodes, live_opts
 from kaudit.cli.common import UsageError, fail, stderr
 from kaudit.cli.sources import print_gaps, progress_allowed
 from kaudit.live import LiveError, LiveOptions, LiveRead, read_cluster
-from kaudit.live.fleet import read_clusters
 from kaudit.snapshot.archive import snapshot_document, write_snapshot
+from kaudit.snapshot.managed import compact_managed_fields
 
 
 def snapshot(
@@ -38,8 +38,9 @@ def snapshot(
     timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
     keep_managed_fields: Annotated[bool, typer.Option(
-        "--keep-managed-fields", help="Keep metadata.managedFields (dropped by default: "
-                                      "large, and no rule reads them).")] = False,
+        "--keep-managed-fields", help="Keep metadata.managedFields whole (by default only "
+                                      "what rules read: managers, operations, times, "
+                                      "subresources and annotation keys).")] = False,
 ) -> None:
     """Save a redacted snapshot of a live cluster (Secret values stored only as digests).
 
@@ -71,7 +72,7 @@ def snapshot(
 
 def _save(read: LiveRead, output: Path, keep_managed_fields: bool) -> None:
     snap = read.snapshot
-    items = (o.raw if keep_managed_fields else _without_managed_fields(o.raw)
+    items = (o.raw if keep_managed_fields else compact_managed_fields(o.raw)
              for o in snap.objects)
     document = snapshot_document(items, captured_at=snap.captured_at, context=read.context,
                                  server=read.server, gaps=snap.gaps, read_kinds=snap.read_kinds)
@@ -94,6 +95,8 @@ def _several(contexts: list[str], output: Path, keep_managed_fields: bool,
     if PLACEHOLDER not in output.name:
         raise UsageError(f"--output {output}: with several contexts, put {PLACEHOLDER} in the "
                          "file name (one file per cluster)")
+    from kaudit.live.fleet import read_clusters  # the client stack, only when it is used
+
     reads = read_clusters(contexts, options)
     failed = 0
     for cluster in reads:
@@ -112,11 +115,3 @@ def _file_safe(context: str) -> str:
     """A context name as part of a file name (EKS contexts are ARNs with ``:`` and ``/``)."""
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in context) or "_"
 
-
-def _without_managed_fields(raw: dict[str, Any]) -> dict[str, Any]:
-    """A shallow copy without ``metadata.managedFields``; the snapshot's own object is left
-    untouched (objects are read-only views shared with anything else holding them)."""
-    meta = raw.get("metadata")
-    if not isinstance(meta, dict) or "managedFields" not in meta:
-        return raw
-    return {**raw, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}

@@ -21,8 +21,6 @@ from kaudit.live import LiveError
 from kaudit.rules.options import OptionError
 from kaudit.rules.registry import RuleLoadError, load_catalogue
 from kaudit.timeutil import parse_duration
-from kaudit.watch import Watch, WatchConfig
-from kaudit.watch.observer import json_line
 
 DEFAULT_LISTEN = "127.0.0.1:9847"
 
@@ -110,6 +108,10 @@ def watch(
             baseline=load_baseline(baseline_file) if baseline_file else None)
     except (UsageError, ConfigError, RuleLoadError, OptionError) as exc:
         raise fail(str(exc)) from None
+    # Imported here: the watcher loads the client stack, which `kaudit --version` must not.
+    from kaudit.watch import Watch, WatchConfig
+    from kaudit.watch.observer import json_line
+
     runner = Watch(WatchConfig(live=options, listen=address, debounce=seconds["--debounce"],
                                resync=seconds["--resync"],
                                watch_timeout=int(seconds["--watch-timeout"]),
