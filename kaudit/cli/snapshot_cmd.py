@@ -24,9 +24,9 @@ from kaudit.snapshot.managed import compact_managed_fields
 def snapshot(
     output: Annotated[Path, typer.Option(
         "--output", "-o", help="File to write: .json, or .json.gz to compress. With several "
-                               "contexts, name it with {context} (prod-{context}.json.gz): one "
-                               "file per cluster.",
-        dir_okay=False, show_default=False)],
+                               "contexts, name it with {context} (prod-{context}.json.gz), or "
+                               "give a folder (FOLDER/CONTEXT.json.gz): one file per cluster.",
+        show_default=False)],
     context: live_opts.Contexts = None,
     all_contexts: live_opts.AllContexts = False,
     contexts_from: live_opts.ContextsFrom = None,
@@ -48,15 +48,18 @@ def snapshot(
     on stderr); 2 usage error or nothing at all could be read (of several clusters: any one).
     """
     try:
+        contexts = live_opts.chosen_contexts(context, all_contexts, contexts_from, kubeconfig)
+        several = len(contexts) > 1 or all_contexts or contexts_from
+        if several and output.is_dir():
+            output = output / f"{PLACEHOLDER}.json.gz"
         if not output.name.endswith((".json", ".json.gz")):
             raise UsageError(f"--output {output}: name it .json or .json.gz")
-        contexts = live_opts.chosen_contexts(context, all_contexts, contexts_from, kubeconfig)
-        if len(contexts) > 1 or all_contexts or contexts_from:
-            several = live_opts.live_options(
+        if several:
+            options = live_opts.live_options(
                 kubeconfig=kubeconfig, context=None, namespace=namespace,
                 all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
                 page_size=page_size, progress=False)
-            raise typer.Exit(_several(contexts, output, keep_managed_fields, several))
+            raise typer.Exit(_several(contexts, output, keep_managed_fields, options))
         options = live_opts.live_options(
             kubeconfig=kubeconfig, context=contexts[0] if contexts else None,
             namespace=namespace,

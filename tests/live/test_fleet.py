@@ -151,3 +151,14 @@ def test_each_cluster_is_pushed_as_its_own_group(fleet: Path) -> None:
         stuck = sum(s.value for s in families["kaudit_findings"].samples
                     if s.labels["code"] == "FN001")
         assert stuck == (2 if path.endswith("west") else 1)
+
+
+def test_snapshot_into_a_folder_names_files_by_context(fleet: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "snaps"
+    folder.mkdir()
+    result = CliRunner().invoke(app, ["snapshot", "--context", "west", "--context", "east",
+                                      "-o", str(folder), "--timeout", "3"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["east.json.gz", "west.json.gz"]
+    one = CliRunner().invoke(app, ["snapshot", "--context", "east", "-o", str(folder)])
+    assert one.exit_code == 2 and ".json or .json.gz" in one.output
