@@ -198,8 +198,12 @@ class Watch:
                     return
             now = datetime.now(UTC).replace(microsecond=0)
             try:
-                snapshot, seen = store.snapshot(now)
-                evaluation = self.observer.evaluate(snapshot, seen)
+                # Nothing changed since the last evaluation (a resync): same objects, same
+                # graph, only ``now`` moved; else a new snapshot and graph.
+                evaluation = self.observer.refresh(version, now) if version == seen else None
+                if evaluation is None:
+                    snapshot, seen = store.snapshot(now)
+                    evaluation = self.observer.evaluate(snapshot, seen)
             except Exception as exc:  # a kaudit bug: say so, stay up, report unhealthy
                 self._healthy = False
                 self.log({"time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -474,3 +474,17 @@ def test_streams_ending_empty_are_resumed_after_a_backoff(
     # Backoff 0.05 s doubling to 0.2 s: a handful a second; without it, the rate limit
     # (50/s, bursts of 300) would be the only brake.
     assert 2 <= count <= 12
+
+
+def test_a_resync_without_changes_reuses_the_graph(hub_live: tuple[Live, WatchHub]) -> None:
+    _, hub = hub_live
+    widgets = hub.resource("widgets", "example.org")
+    with watching(select=("FN001",), resync=0.2) as run:
+        observer = run.watch.observer
+        run.wait(lambda: observer.evaluations >= 3, "resyncs")
+        assert observer.graphs_built == 1  # time passed, the objects did not change
+        first = run.findings()["now"]
+        run.wait(lambda: run.findings()["now"] != first, "a later now")  # ages are re-measured
+        hub.add(widgets, stuck_widget("new"))
+        run.wait(lambda: "Widget shop/new" in flagged(run.findings(), "FN001"), "the change")
+        assert observer.graphs_built == 2
