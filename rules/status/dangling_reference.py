@@ -13,6 +13,7 @@ REFERENCES: dict[str, str] = {
     "claim": "the composite resource's claim is gone; it is orphaned",
     "composes": "the composite resource lost a composed resource it still lists",
     "backend": "requests routed to it fail (503)",
+    "route-parent": "the route cannot attach to it, so no traffic reaches the route through it",
     "ingress-class": "no controller with that class serves this Ingress",
     "tls-secret": "the controller serves its default certificate instead",
     "writes-secret": "the certificate reports Ready but its Secret is missing",
@@ -38,6 +39,9 @@ class DanglingReference(Rule):
     neither a KongPlugin nor a KongClusterPlugin of that name exists). "Absent" is only claimed
     when the target's kind was read (a manifest folder that does not ship a kind says nothing
     about it).
+    Gateway API routes are checked the same way: the Gateway (or mesh Service) each
+    ``parentRef`` names and the Service each ``backendRef`` names, whatever the route's own
+    ``ResolvedRefs`` condition claims (aws-application-networking-k8s #544).
     Fix: point the reference at the live owner (its current uid), or remove the stale
     ownerReference if the dependent should outlive it; create the missing target of a known
     reference or correct the name that points at it.
