@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
-from tests.scenarios.runner import CATALOGUE, blocks, check_block
+from tests.scenarios.runner import (  # noqa: F401  (matches…: imported by other runners)
+    CATALOGUE,
+    blocks,
+    check_block,
+    implemented,
+    matches,
+    secret_values,
+)
 
 ROOT = FIXTURES / "scenarios"
 BLOCKS = blocks(ROOT)
