@@ -14,6 +14,7 @@ from kaudit.rules import (
     RuleContext,
     Severity,
     condition_is,
+    conditions,
     related,
 )
 
@@ -87,9 +88,23 @@ class DanglingReference(Rule):
                     yield self.finding(
                         obj, at=link.pointer,
                         message=f"references {link.ref.short}, which does not exist: "
-                                f"{REFERENCES[link.relation]}",
+                                f"{REFERENCES[link.relation]}{self._claims_resolved(obj, link)}",
                         related=[related(link.ref, link.relation)],
                     )
+
+    @staticmethod
+    def _claims_resolved(obj: KubeObject, link: Link) -> str:
+        """The referrer's own status saying every reference resolved (Gateway API routes'
+        ``ResolvedRefs``, per parent or at the top) is contradicted by the absent target:
+        say so, since that status is what a user reads first. A parent is not one of the
+        references ``ResolvedRefs`` speaks for."""
+        if link.relation == "route-parent":
+            return ""
+        claim = next((c for c in conditions(obj) if c.type == "ResolvedRefs" and c.is_true),
+                     None)
+        if claim is None:
+            return ""
+        return f"; yet its status says ResolvedRefs=True ({claim.pointer})"
 
     def _cluster_issuer_instead(self, ctx: RuleContext, obj: KubeObject,
                                 link: Link) -> Finding | None:
