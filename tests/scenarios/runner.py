@@ -48,11 +48,6 @@ def matches(f: dict[str, Any], e: dict[str, Any]) -> bool:
     return all(checks)
 
 
-def implemented(entry: dict[str, Any]) -> bool:
-    """Whether the rule an entry names exists (the scenario runners' original question)."""
-    return owed({k: v for k, v in entry.items() if k != "needs"}) is None
-
-
 def owed(entry: dict[str, Any]) -> str | None:
     """What a failing entry waits for (``None``: nothing, so its failure is a real one)."""
     if entry.get("needs"):

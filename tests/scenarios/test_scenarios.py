@@ -13,14 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
-from tests.scenarios.runner import (  # noqa: F401  (matches…: imported by other runners)
-    CATALOGUE,
-    blocks,
-    check_block,
-    implemented,
-    matches,
-    secret_values,
-)
+from tests.scenarios.runner import CATALOGUE, blocks, check_block
 
 ROOT = FIXTURES / "scenarios"
 BLOCKS = blocks(ROOT)
