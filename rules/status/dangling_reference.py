@@ -33,6 +33,7 @@ REFERENCES: dict[str, str] = {
     "plugin": "KIC drops the plugin (and with it e.g. authentication) from the route",
 }
 CROSSPLANE = frozenset({"composite", "claim", "composes"})
+ROUTE_RELATIONS = frozenset({"route-parent", "backend"})
 CERT_MANAGER_SHIM = ("cert-manager.io/issuer", "cert-manager.io/cluster-issuer")
 CERT_MANAGER_GROUP = "cert-manager.io"
 
@@ -55,7 +56,9 @@ class DanglingReference(Rule):
     about it).
     Gateway API routes are checked the same way: the Gateway (or mesh Service) each
     ``parentRef`` names and the Service each ``backendRef`` names, whatever the route's own
-    ``ResolvedRefs`` condition claims (aws-application-networking-k8s #544).
+    ``ResolvedRefs`` condition claims (aws-application-networking-k8s #544); in a manifest
+    folder, a reference into another namespace only when something of that namespace is in
+    it (a chart's route to a shared Gateway says nothing about the platform's namespace).
     Fix: point the reference at the live owner (its current uid), or remove the stale
     ownerReference if the dependent should outlive it; create the missing target of a known
     reference or correct the name that points at it.
@@ -145,6 +148,11 @@ class DanglingReference(Rule):
             return False
         alternative = link.attrs.get("alternative")
         if alternative and not snapshot.was_read(link.ref.group, alternative):
+            return False
+        if link.relation in ROUTE_RELATIONS and link.ref.namespace != obj.namespace \
+                and not snapshot.is_live and not snapshot.in_namespace(link.ref.namespace):
+            # A chart's route naming a shared Gateway (or a Service) in another team's
+            # namespace: manifests that ship nothing of that namespace say nothing about it.
             return False
         if link.relation == "writes-secret":
             # cert-manager creates the Secret on issuance: absent is normal until Ready.
