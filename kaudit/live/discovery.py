@@ -77,6 +77,12 @@ class Discovery:
 Fetch = Callable[[str], bytes]
 
 
+def aggregated_roots(get: Callable[..., bytes]) -> Fetch:
+    """``fetch_roots`` for ``discover`` from a transport's ``get(path, accept=...)``: the roots
+    asked with ``ACCEPT_AGGREGATED``, as kubectl asks them."""
+    return lambda path: get(path, accept=ACCEPT_AGGREGATED)
+
+
 def discover(fetch: Fetch, pool: Executor, fetch_roots: Fetch | None = None) -> Discovery:
     """Resources of ``/api`` and ``/apis``; ``FetchError`` only when the roots themselves fail
     (then nothing at all can be read). ``fetch_roots`` fetches the two roots (with

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from kaudit.live.discovery import ACCEPT_AGGREGATED, ApiResource, discover
+from kaudit.live.discovery import ApiResource, aggregated_roots, discover
 from kaudit.live.errors import FetchError, LiveError
 from kaudit.live.listing import ListOutcome, list_resource
 from kaudit.live.progress import ScanProgress
@@ -78,8 +78,7 @@ def read_target(target: ClusterTarget, options: LiveOptions) -> LiveRead:
             ThreadPoolExecutor(options.workers, thread_name_prefix="kaudit-page") as pages, \
             ScanProgress(options.progress) as progress, collector_paused():
         try:
-            found = discover(transport.get, pool, fetch_roots=lambda path: transport.get(
-                path, accept=ACCEPT_AGGREGATED))
+            found = discover(transport.get, pool, fetch_roots=aggregated_roots(transport.get))
         except FetchError as exc:
             raise LiveError(f"cannot read the cluster at {target.server} "
                             f"(context {target.context or '-'}): {exc}") from None
