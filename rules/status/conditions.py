@@ -32,13 +32,24 @@ def describe(cond: Condition) -> str:
     return cond.describe()
 
 
+FAILED_TYPES: tuple[str, ...] = ("Failed", "Stalled", "Denied", "InvalidRequest")
+"""Condition types whose ``True`` means failed: Jobs' ``Failed``, kstatus ``Stalled`` (Flux
+and other controllers that gave up), ``Denied`` (CertificateSigningRequests and cert-manager
+CertificateRequests) and cert-manager's ``InvalidRequest``."""
+
+FAILED_PHASES: frozenset[str] = frozenset({"Failed", "Error"})
+"""``status.phase`` values that mean failed: ``Failed`` (Pods, Velero, kcp migrations...)
+and ``Error`` (Argo Workflows)."""
+
+
 def failure(obj: KubeObject) -> str | None:
     """Why ``obj`` counts as failed, or ``None``: a health condition that is ``False`` with a
     failure reason (an ``Unknown`` or a ``False`` while creating is progress, not failure),
-    ``Failed=True`` (Jobs), ``Stalled=True`` (kstatus: Flux and other controllers that gave
-    up), Argo CD health ``Degraded``, or a phase of ``Failed``."""
+    one of ``FAILED_TYPES`` True, a health field whose value its project defines as failed
+    (Argo CD ``Degraded``, Rook ``Failure``, Longhorn ``faulted``, ACME ``errored``...), or a
+    phase in ``FAILED_PHASES``."""
     for cond in conditions(obj):
-        if cond.type in ("Failed", "Stalled") and cond.is_true:
+        if cond.failing or (cond.type in FAILED_TYPES and cond.is_true):
             return cond.describe()
         if cond.type not in HEALTH_TYPES or cond.status != "False":
             continue
@@ -46,6 +57,6 @@ def failure(obj: KubeObject) -> str | None:
         if reason in FAILED_REASONS or reason.endswith(("Error", "Failed", "Failure")):
             return cond.describe()
     phase = obj.status.get("phase")
-    if phase == "Failed":
-        return "phase Failed"
+    if isinstance(phase, str) and phase in FAILED_PHASES:
+        return f"phase {phase}"
     return None
