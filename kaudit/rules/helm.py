@@ -66,13 +66,20 @@ class HelmRevision:
 
     @property
     def modified_at(self) -> datetime | None:
-        """When Helm last wrote this revision: its ``modifiedAt`` label, else ``createdAt``,
-        else the object's creation time (older Helm 3 releases have neither label)."""
+        """When Helm last wrote this revision: the latest of its ``modifiedAt`` and
+        ``createdAt`` labels and the object's creation time. The latest, because the labels
+        can be stale: ``helm upgrade`` copies the previous revision's ``createdAt`` and
+        ``modifiedAt`` into the new one (helm#32404), and older Helm 3 releases have
+        neither; a revision cannot have been written before its object was created."""
+        found: list[datetime] = []
         for label in ("modifiedAt", "createdAt"):
             value = self.obj.labels.get(label)
             if isinstance(value, str) and value.isdigit() and len(value) <= 12:
-                return datetime.fromtimestamp(int(value), UTC)
-        return self.obj.creation_timestamp
+                found.append(datetime.fromtimestamp(int(value), UTC))
+        created = self.obj.creation_timestamp
+        if created is not None:
+            found.append(created)
+        return max(found) if found else None
 
     def describe(self) -> str:
         return f"Helm release {self.release} revision {self.revision}"

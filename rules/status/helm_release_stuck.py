@@ -40,9 +40,10 @@ class HelmReleaseStuck(Rule):
     half upgraded while the previous revision is still the one marked deployed (warning).
     Superseded revisions are history and never flagged, nor is a failed revision a later one
     replaced. Pending work younger than ``grace`` (default 15m, beyond Helm's 5m default
-    ``--timeout``) may still be running; undated pending work is info. The age is the
-    revision's ``modifiedAt`` label (else ``createdAt``, else its creation time). Only the
-    labels are read, never the release payload.
+    ``--timeout``) may still be running; undated pending work is info. The age is from the
+    latest of the revision's ``modifiedAt`` and ``createdAt`` labels and its creation time
+    (``helm upgrade`` can copy stale labels from the previous revision, helm#32404). Only
+    the labels are read, never the release payload.
     Fix: for a stuck upgrade or rollback, ``helm rollback`` to the last deployed revision (or,
     once sure no Helm process is running, delete the stuck revision's Secret so the previous
     one is the latest again); for a stuck first install, ``helm uninstall`` and install

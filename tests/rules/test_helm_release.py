@@ -102,19 +102,31 @@ def test_releases_grouped_with_the_latest_revision_by_number() -> None:
     assert shop.last_with("deployed") is None
 
 
-def test_age_from_labels_then_creation_time() -> None:
-    rev = helm_revision(stored("web", 1, "deployed", labels={
-        "owner": "helm", "name": "web", "status": "deployed", "version": "1",
-        "createdAt": "1717146000", "modifiedAt": "1717236000"}))
+def test_age_is_the_latest_of_labels_and_creation_time() -> None:
+    labels = {"owner": "helm", "name": "web", "status": "deployed", "version": "1",
+              "createdAt": "1717146000", "modifiedAt": "1717236000"}
+    rev = helm_revision(stored("web", 1, "deployed", labels=dict(labels)))
     assert rev is not None and rev.modified_at is not None
     assert rev.modified_at.isoformat() == "2024-06-01T10:00:00+00:00"
-    obj = stored("web", 1, "deployed", labels={"owner": "helm", "name": "web",
-                                               "status": "deployed", "version": "1",
-                                               "modifiedAt": "9" * 40})
+    # labels copied stale from the previous revision (helm#32404): the object is newer
+    obj = _dated(stored("web", 1, "deployed", labels=dict(labels)), "2024-06-01T11:50:00Z")
+    rev = helm_revision(obj)
+    assert rev is not None and rev.modified_at is not None
+    assert rev.modified_at.isoformat() == "2024-06-01T11:50:00+00:00"
+    obj = stored("web", 1, "deployed", labels={**labels, "modifiedAt": "9" * 40,
+                                               "createdAt": "soon"})
     obj.raw["metadata"]["creationTimestamp"] = "2024-05-01T00:00:00Z"
     rev = helm_revision(obj)
     assert rev is not None and rev.modified_at is not None
     assert rev.modified_at.isoformat() == "2024-05-01T00:00:00+00:00"
+    assert helm_revision(stored("web", 1, "deployed")).modified_at is None  # type: ignore[union-attr]
+
+
+def test_a_running_upgrade_with_stale_labels_is_not_stuck(tmp_path: Path) -> None:
+    stale = {"owner": "helm", "name": "web", "status": "pending-upgrade", "version": "2",
+             "createdAt": "1716192000", "modifiedAt": "1716192000"}
+    running = _dated(stored("web", 2, "pending-upgrade", labels=stale), "2024-06-01T11:58:00Z")
+    assert _st009(tmp_path, [running]) == []
 
 
 class _NoPayload(dict):  # type: ignore[type-arg]
