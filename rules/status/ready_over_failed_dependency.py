@@ -86,7 +86,8 @@ class ReadyOverFailedDependency(Rule):
     health and is ignored. Failed means a health condition ``False`` with a failure reason,
     ``Failed=True``, kstatus ``Stalled=True`` (Flux and other controllers that gave up),
     ``Denied=True`` (a CertificateSigningRequest, a cert-manager CertificateRequest the
-    approver refused) or cert-manager ``InvalidRequest=True``, phase ``Failed`` or ``Error``,
+    approver refused) or cert-manager ``InvalidRequest=True``, Strimzi's ``NotReady=True``
+    with a failure reason (``InvalidResourceException``), phase ``Failed`` or ``Error``,
     or a health field its project defines as failed (Argo CD ``Degraded``, Rook ``Failure``,
     Longhorn ``faulted``, ACME Order ``errored``, kaudit/data/health_fields.yaml); conditions
     are read wherever the API puts them. A parent that is itself

@@ -114,6 +114,10 @@ def test_a_malformed_entry_is_refused(entry: dict[str, Any]) -> None:
      {"conditions": [{"type": "InvalidRequest", "status": "True", "reason": "BadConfig"}]},
      "InvalidRequest=True (BadConfig)"),
     ("argoproj.io/v1alpha1", "Workflow", {"phase": "Error"}, "phase Error"),
+    ("kafka.strimzi.io/v1beta2", "KafkaTopic",
+     {"conditions": [{"type": "NotReady", "status": "True",
+                      "reason": "InvalidResourceException"}]},
+     "NotReady=True (InvalidResourceException)"),
     ("ceph.rook.io/v1", "CephBlockPool", {"phase": "Failure"}, "status.phase=Failure"),
     ("longhorn.io/v1beta2", "Volume", {"robustness": "faulted"}, "status.robustness=faulted"),
     ("acme.cert-manager.io/v1", "Order", {"state": "invalid"}, "status.state=invalid"),
@@ -130,6 +134,11 @@ def test_failed_follows_the_shapes(api_version: str, kind: str, status: dict[str
     ("longhorn.io/v1beta2", "Volume", {"robustness": "degraded"}),
     ("acme.cert-manager.io/v1", "Order", {"state": "pending"}),
     ("v1", "Pod", {"phase": "Succeeded"}),
+    ("kafka.strimzi.io/v1beta2", "Kafka",
+     {"conditions": [{"type": "NotReady", "status": "True", "reason": "Creating"}]}),
+    ("kafka.strimzi.io/v1beta2", "Kafka",
+     {"conditions": [{"type": "Ready", "status": "True"},
+                     {"type": "Warning", "status": "True", "reason": "KafkaStorage"}]}),
 ])
 def test_progress_and_degradation_are_not_failure(api_version: str, kind: str,
                                                   status: dict[str, Any]) -> None:
