@@ -121,17 +121,22 @@ class NamespaceStuck(Rule):
     def _own_finalizers(ctx: RuleContext[Options], ns: KubeObject,
                         held_by: list[tuple[int, str]],
                         groups: dict[str, str]) -> tuple[str, list[Related]]:
-        """The namespace's ``metadata.finalizers``: each one's controller, from the catalogue
-        (or the CRD/APIService group its domain names), and whether it looks alive."""
+        """The namespace's own ``metadata.finalizers``: controllers other than the namespace
+        deleter hold it (an empty ``spec.finalizers`` says the deleter is already done); each
+        one's owner from the catalogue (or the CRD/APIService group its domain names), and
+        whether it looks alive."""
         events = events_about(ctx, ns)
         notes: list[str] = []
         rels: list[Related] = []
         for index, finalizer in held_by:
             fv = view(ns, index, ctx.snapshot, ctx.now, groups, events)
             text, evidence = describe_view(fv)
-            notes.append(f"metadata.finalizers {finalizer!r} {text}")
+            notes.append(f"{finalizer!r} {text}")
             rels.extend(evidence)
-        return "; ".join(notes), rels
+        done = ns.spec.get("finalizers")
+        finished = (" (spec.finalizers is empty: the namespace controller has finished)"
+                    if isinstance(done, list) and not done else "")
+        return f"held by its own metadata.finalizers{finished}: " + "; ".join(notes), rels
 
     def _discovery(self, ctx: RuleContext, ns: KubeObject) -> tuple[str, list[KubeObject]]:
         notes: list[str] = []
