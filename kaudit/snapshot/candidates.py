@@ -29,9 +29,13 @@ ANNOTATED = "annotated"
 OWNED = "owned"
 """``metadata.ownerReferences`` is a non-empty list."""
 CONDITIONED = "conditioned"
-"""``status`` is a non-empty mapping: where every condition lives, whatever its scope
-(``status.conditions``, per parent, per listener, health fields: see
-``kaudit.rules.conditions``)."""
+"""``status`` is a non-empty mapping (where conditions of every scope live: ``status.conditions``,
+per parent, per listener, health fields; see ``kaudit.rules.conditions``), or the object is a
+core-group kind in ``STATUS_IN_LABELS``."""
+STATUS_IN_LABELS: frozenset[str] = frozenset({"Secret", "ConfigMap"})
+"""Core-group kinds whose condition view needs no ``status``: Helm 3 stores each release
+revision as a Secret or ConfigMap with its status in a label (``kaudit.rules.helm.KINDS``;
+``tests/snapshot/test_candidates.py`` keeps the two in step)."""
 GENERATION_TRACKED = "generation-tracked"
 """``metadata.generation`` is set and ``status`` is a non-empty mapping (an
 ``observedGeneration`` of the object or of a condition lives there)."""
@@ -62,6 +66,8 @@ def index_candidates(objects: Iterable[KubeObject]) -> dict[str, tuple[KubeObjec
             conditioned.append(obj)
             if meta.get("generation") is not None:
                 tracked.append(obj)
+        elif obj.kind in STATUS_IN_LABELS and not obj.group:
+            conditioned.append(obj)
     return {TERMINATING: tuple(terminating), FINALIZED: tuple(finalized),
             ANNOTATED: tuple(annotated), OWNED: tuple(owned), CONDITIONED: tuple(conditioned),
             GENERATION_TRACKED: tuple(tracked)}
