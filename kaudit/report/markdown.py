@@ -7,6 +7,7 @@ fixes stop before that with a note saying how many were left out and where to fi
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from urllib.parse import quote
 
@@ -24,10 +25,15 @@ ICON = {Severity.ERROR: ":red_circle:", Severity.WARNING: ":warning:",
         Severity.INFO: ":information_source:"}
 
 
+_INLINE = re.compile(r"([\\`*_\[\]~|])")
+
+
 def cell(text: str) -> str:
-    """Text safe inside a table cell: no pipe, no newline, no HTML."""
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-            .replace(">", "&gt;").replace("\r", " ").replace("\n", "<br>"))
+    """Untrusted text safe inside a table cell or a line: no pipe, no newline, no HTML, and
+    no Markdown of its own -- a name like ``[x](https://…)`` or a stray backtick stays text
+    instead of becoming a link or code in the comment."""
+    return (_INLINE.sub(r"\\\1", text).replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", " ").replace("\n", "<br>"))
 
 
 def _location(finding: Finding, options: FormatOptions) -> str:
