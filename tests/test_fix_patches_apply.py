@@ -61,6 +61,10 @@ def _objects(paths: list[str]) -> dict[tuple[str, str, str, str], list[dict[str,
 def _removes_one_finalizer(before: dict[str, Any], patch: list[dict[str, Any]],
                            finalizer: str) -> None:
     assert patch[0]["op"] == "test", "every patch is guarded by a test op"
+    (removed,) = [op["path"] for op in patch if op["op"] != "test"]
+    assert {"op": "test", "path": removed, "value": finalizer} in patch, \
+        "the remove names the index the guard tests"
+    assert [op["op"] for op in patch[-1:]] == ["remove"]
     after = jsonpatch.apply_patch(before, patch)
     was = list(before["metadata"].get("finalizers") or [])
     now = list(after["metadata"].get("finalizers") or [])
