@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 
 from rich.console import Console
 from rich.text import Text
@@ -84,7 +85,10 @@ def render_explanation(explanation: Explanation, *, color: bool, width: int) -> 
     for r in explanation.remedies:
         console.print(Text.assemble(("\n- remove ", ""), (r.finalizer, "bold"),
                                     f" from {r.object.short}"))
-        console.print(Text(f"  caution: {r.caution}", style="yellow"))
-        console.print(Text(f"  leaves behind: {r.leaves_behind}", style="yellow"))
+        # Wrapped with a hanging indent, so that continuation lines stay under their item.
+        for line in (f"caution: {r.caution}", f"leaves behind: {r.leaves_behind}"):
+            console.print(Text(textwrap.fill(line, width=max(console.width, 40),
+                                             initial_indent="  ", subsequent_indent="  "),
+                               style="yellow"), soft_wrap=True)
         console.print(Text("  " + r.kubectl), soft_wrap=True)
     return buffer.getvalue()
