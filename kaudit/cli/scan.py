@@ -19,7 +19,9 @@ from kaudit.cli.common import (
     stderr,
     write_output,
 )
+from kaudit.cli.nothing_read import load_objects
 from kaudit.cli.outputs import Output, parse_outputs, stdout_machine_readable, write_outputs
+from kaudit.cli.rules_doc import complete_rule
 from kaudit.cli.sources import (
     LiveFlags,
     Source,
@@ -35,8 +37,10 @@ from kaudit.model import Severity
 from kaudit.report import FORMATTERS, Report, RuleInfo
 from kaudit.rules.options import OptionError
 from kaudit.rules.registry import RuleLoadError, load_catalogue
+from kaudit.rules.selection import check_names
 from kaudit.snapshot import Snapshot, SourceInfo
-from kaudit.snapshot.files import NoInputError, load_snapshot
+from kaudit.snapshot.files import NoInputError
+from kaudit.snapshot.gitops import GitOpsOptions
 
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -69,9 +73,10 @@ def scan(
         show_default=False)] = None,
     select: Annotated[list[str] | None, typer.Option(
         "--select", help="Only run these rules: codes, code prefixes (FN, ST00) or names; "
-                         "comma-separated or repeated.")] = None,
+                         "comma-separated or repeated.", autocompletion=complete_rule)] = None,
     ignore: Annotated[list[str] | None, typer.Option(
-        "--ignore", help="Do not run these rules (same forms as --select).")] = None,
+        "--ignore", help="Do not run these rules (same forms as --select).",
+        autocompletion=complete_rule)] = None,
     rules_dir: Annotated[list[Path] | None, typer.Option(
         "--rules-dir", help="Load extra rules from this folder (*.py rule classes, *.yaml "
                             "declarative rules). Repeatable.", file_okay=False)] = None,
@@ -111,6 +116,17 @@ def scan(
     burst: live_opts.Burst = live_opts.DEFAULTS.burst,
     timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
+    allow_empty: Annotated[bool, typer.Option(
+        "--allow-empty", help="Exit 0 when the files hold no Kubernetes object (for hooks "
+                              "that pass every changed YAML file); by default that is exit 2, "
+                              "so a gate never passes on nothing.")] = False,
+    helm: Annotated[bool, typer.Option(
+        "--helm", help="Render the Helm charts found in folders with `helm template` (helm on "
+                       "PATH) and audit the result; without it a chart is a notice.")] = False,
+    kustomize: Annotated[bool, typer.Option(
+        "--kustomize", help="Render the kustomizations found in folders with `kubectl "
+                            "kustomize` and audit the result; without it their patches are "
+                            "left out with a notice.")] = False,
 ) -> None:
     """Audit a cluster or a snapshot: files, folders, stdin or a saved snapshot.
 
@@ -151,6 +167,8 @@ def scan(
             flags = LiveFlags()
         source = choose_source(paths, demo, flags, progress=progress,
                                live_flag_names="--context/--kubeconfig/-n")
+        source = replace(source, allow_empty=allow_empty,
+                         gitops=GitOpsOptions(helm=helm, kustomize=kustomize))
         code = _scan(source, outputs, fail_on, select, ignore, rules_dir, now,
                      config, baseline, debug, previous or [], against=against or [],
                      against_live=against_live, kube_version=_release(kube_version))
@@ -174,8 +192,9 @@ def _scan(source: Source, outputs: list[Output],
         raise UsageError(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
     now_option = parse_now(now)
     catalogue = load_catalogue([*config.rules_dirs, *(rules_dir or [])])
+    check_names(catalogue, config, split_codes(select), split_codes(ignore))
     snapshot = source.read()
-    earlier = load_snapshot(previous) if previous else None
+    earlier = load_objects(previous, "--previous") if previous else None
     target = _against(against, against_live)
     when, when_source = choose_now(now_option, snapshot)
     settings = replace(_settings(config, select, ignore, baseline_path, when), previous=earlier,
@@ -225,7 +244,7 @@ def _against(paths: list[str], live: LiveOptions | None) -> Snapshot | None:
             return read_cluster(live).snapshot
         except LiveError as exc:
             raise type(exc)(f"--against-context {live.context}: {exc}") from None
-    return load_snapshot(paths) if paths else None
+    return load_objects(paths, "--against") if paths else None
 
 
 def _settings(config: Config, select: list[str] | None, ignore: list[str] | None,
