@@ -16,6 +16,7 @@ from kaudit.report.markdown import render_markdown
 from kaudit.report.model import Report, RuleInfo
 from kaudit.report.options import FormatOptions
 from kaudit.report.printable import for_people
+from kaudit.report.prometheus_format import render_prometheus
 from kaudit.report.sarif import render_sarif
 from kaudit.report.table import render_table
 
@@ -29,6 +30,7 @@ FORMATTERS: dict[str, Formatter] = {
     "junit": for_people(render_junit),
     "github": for_people(render_github),
     "markdown": for_people(render_markdown),
+    "prometheus": render_prometheus,
 }
 
 __all__ = ["FORMATTERS", "FormatOptions", "Formatter", "Report", "RuleInfo"]
