@@ -14,6 +14,7 @@ from kaudit.cli import exitcodes, live_opts
 from kaudit.cli.common import (
     UsageError,
     fail,
+    notice,
     parse_now,
     split_codes,
     stderr,
@@ -34,7 +35,7 @@ from kaudit.live import LiveError, LiveOptions, read_cluster
 from kaudit.model import Severity
 from kaudit.report import FORMATTERS, FormatOptions, Report
 from kaudit.rules.options import OptionError
-from kaudit.rules.registry import RuleLoadError, load_catalogue
+from kaudit.rules.registry import Catalogue, RuleLoadError, load_catalogue
 from kaudit.snapshot import Snapshot, SourceInfo
 from kaudit.snapshot.files import NoInputError, load_snapshot
 
@@ -79,7 +80,11 @@ def scan(
                       "capture time or the clock.")] = None,
     config: Annotated[Path | None, typer.Option(
         "--config", help="Config file (default: .kaudit.toml or [tool.kaudit] in "
-                         "pyproject.toml, searched upwards).", dir_okay=False)] = None,
+                         "pyproject.toml, searched upwards; a discovered one never runs "
+                         "Python rules).", dir_okay=False)] = None,
+    no_config: Annotated[bool, typer.Option(
+        "--no-config", help="Ignore any discovered config file (pin a CI gate against the "
+                            "checkout it checks).")] = False,
     baseline: Annotated[Path | None, typer.Option(
         "--baseline", help="Report only findings whose fingerprints are not in this file (a "
                            "previous JSON report, or one fingerprint a line).",
@@ -142,8 +147,11 @@ def scan(
             flags = LiveFlags()
         source = choose_source(paths, demo, flags, progress=progress,
                                live_flag_names="--context/--kubeconfig/-n")
+        if config is not None and no_config:
+            raise UsageError("give either --config or --no-config, not both")
+        settings_config = load_config(config, discover=not no_config)
         code = _scan(source, output_format, output, fail_on, select, ignore, rules_dir, now,
-                     config, baseline, debug, previous or [], against=against or [],
+                     settings_config, baseline, debug, previous or [], against=against or [],
                      against_live=against_live)
     except LiveError as exc:
         raise fail(live_failure(exc, typed, "give files, folders or - (stdin) to scan, or "
@@ -155,17 +163,16 @@ def scan(
 
 def _scan(source: Source, output_format: str, output: Path | None,
           fail_on: str | None, select: list[str] | None, ignore: list[str] | None,
-          rules_dir: list[Path] | None, now: str | None, config_path: Path | None,
+          rules_dir: list[Path] | None, now: str | None, config: Config,
           baseline_path: Path | None, debug: bool, previous: list[str], *,
           against: list[str], against_live: LiveOptions | None) -> int:
     if output_format not in FORMATTERS:
         raise UsageError(f"--format {output_format!r}: choose from {', '.join(FORMATTERS)}")
-    config = load_config(config_path)
     fail_on = fail_on or config.fail_on or "error"
     if fail_on not in FAIL_ON:
         raise UsageError(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
     now_option = parse_now(now)
-    catalogue = load_catalogue([*config.rules_dirs, *(rules_dir or [])])
+    catalogue = load_config_rules(config, rules_dir or [])
     snapshot = source.read()
     earlier = load_snapshot(previous) if previous else None
     target = _against(against, against_live)
@@ -185,12 +192,27 @@ def _scan(source: Source, output_format: str, output: Path | None,
         kinds=len(snapshot.kinds()),
         gaps=snapshot.gaps,
         crashed=result.crashed,
+        config=config.ref,
     )
     color = output is None and output_format == "table" and stdout_is_terminal()
     width = shutil.get_terminal_size((120, 40)).columns if color else 120
     text = FORMATTERS[output_format](report, FormatOptions(color=color, width=width))
     write_output(text, output)
     return exit_code(report, fail_on)
+
+
+def load_config_rules(config: Config, rules_dirs: list[Path]) -> Catalogue:
+    """The rules to run: ``--rules-dir`` folders and an explicit ``--config``'s folders may
+    hold Python; a discovered config's folders load YAML rules only, and the Python files they
+    hold are named in a notice on stderr (skipped, never silently)."""
+    trusted = [*(config.rules_dirs if config.code_allowed else ()), *rules_dirs]
+    declarative = () if config.code_allowed else config.rules_dirs
+    catalogue = load_catalogue(trusted, declarative_dirs=declarative)
+    if catalogue.skipped and config.ref is not None:
+        notice(f"kaudit: notice: {config.ref.path} was found by searching upwards, so the "
+               f"Python rules it names were not run ({', '.join(catalogue.skipped)}); run "
+               f"them with --rules-dir or --config {config.ref.path}")
+    return catalogue
 
 
 def against_sources(against: Snapshot | None) -> tuple[SourceInfo, ...]:
@@ -215,10 +237,15 @@ def _against(paths: list[str], live: LiveOptions | None) -> Snapshot | None:
 def _settings(config: Config, select: list[str] | None, ignore: list[str] | None,
               baseline_path: Path | None, when: datetime) -> EngineSettings:
     baseline_file = baseline_path or config.baseline
+    # The command line's selection replaces the config's whole selection (both lists): a
+    # CI job that pins --select FN,ST must not be undone by an `ignore` in the checkout.
+    cli_select, cli_ignore = split_codes(select), split_codes(ignore)
+    chosen = (cli_select, cli_ignore) if cli_select or cli_ignore else (config.select,
+                                                                        config.ignore)
     return EngineSettings(
         now=when,
-        select=split_codes(select) or config.select,
-        ignore=(*config.ignore, *split_codes(ignore)),
+        select=chosen[0],
+        ignore=chosen[1],
         options=config.rule_options,
         severities=config.severities,
         baseline=load_baseline(baseline_file) if baseline_file else None,

@@ -13,7 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from kaudit.cli import live_opts
-from kaudit.cli.common import UsageError, fail, stderr
+from kaudit.cli.common import UsageError, fail, notice
+from kaudit.cli.output import OutputError, write_with
 from kaudit.cli.sources import print_gaps, progress_allowed
 from kaudit.live import LiveError, read_cluster
 from kaudit.snapshot.archive import snapshot_document, write_snapshot
@@ -57,12 +58,13 @@ def snapshot(
     document = snapshot_document(items, captured_at=snap.captured_at, context=read.context,
                                  server=read.server, gaps=snap.gaps, read_kinds=snap.read_kinds)
     try:
-        write_snapshot(document, output)
-    except OSError as exc:
-        raise fail(f"cannot write {output}: {exc}") from None
+        # Atomically: a failed write (full disk, killed mid-way) keeps the previous snapshot.
+        write_with(output, lambda temporary: write_snapshot(document, temporary))
+    except OutputError as exc:
+        raise fail(str(exc)) from None
     print_gaps(snap)
-    stderr.print(f"saved {len(snap)} objects of {len(snap.kinds())} kinds from "
-                 f"{read.context or read.server} to {output}", soft_wrap=True)
+    notice(f"saved {len(snap)} objects of {len(snap.kinds())} kinds from "
+           f"{read.context or read.server} to {output}", style="")
     raise typer.Exit(0)
 
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from importlib import resources
 
 from kaudit.cli import live_opts
-from kaudit.cli.common import UsageError, stderr
+from kaudit.cli.common import UsageError, notice
 from kaudit.live import LiveError, LiveOptions, NoKubeconfigError, read_cluster
 from kaudit.snapshot import Snapshot
 from kaudit.snapshot.files import load_snapshot
@@ -107,8 +107,8 @@ def print_gaps(snapshot: Snapshot) -> None:
     read must say so, or a missing controller looks like a dead one."""
     for gap in snapshot.gaps:
         detail = f" ({gap.detail})" if gap.detail else ""
-        stderr.print(f"[yellow]not read:[/] {gap.resource}: {gap.reason}{detail}",
-                     markup=True, highlight=False, soft_wrap=True)
+        # Resource names and details come from the server: data, never markup.
+        notice(f"not read: {gap.resource}: {gap.reason}{detail}")
 
 
 def demo_input() -> tuple[str, bytes]:

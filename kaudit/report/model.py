@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kaudit.config import ConfigRef
 from kaudit.model import CoverageGap, Finding, Severity
 from kaudit.snapshot import SourceInfo
 from kaudit.timeutil import format_time
@@ -24,6 +25,9 @@ class Report:
     kinds: int
     gaps: tuple[CoverageGap, ...]
     crashed: tuple[str, ...] = ()
+    config: ConfigRef | None = None
+    """The config file that shaped this report (path and digest), for every format to name:
+    a pull request that changes the gate's config shows up in the report it produces."""
 
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
@@ -41,6 +45,7 @@ class Report:
             "version": REPORT_VERSION,
             "now": format_time(self.now) if self.now_source != "clock" else None,
             "sources": [s.to_json() for s in self.sources],
+            "config": self.config.to_json() if self.config is not None else None,
             "coverage": {
                 "objects": self.objects,
                 "kinds": self.kinds,

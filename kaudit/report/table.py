@@ -12,6 +12,7 @@ from kaudit.model import Finding, Severity
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
 from kaudit.snapshot import SourceInfo
+from kaudit.textsafe import safe_text
 from kaudit.timeutil import format_time
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -20,13 +21,13 @@ STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: 
 def _where(finding: Finding) -> Text:
     text = Text()
     if finding.object is not None:
-        text.append(finding.object.short)
+        text.append(safe_text(finding.object.short))
         if finding.object.group:
-            text.append(f" ({finding.object.group})", style="dim")
+            text.append(f" ({safe_text(finding.object.group)})", style="dim")
     if finding.source is not None:
         if text:
             text.append("\n")
-        text.append(str(finding.source), style="dim")
+        text.append(safe_text(finding.source), style="dim")
     return text
 
 
@@ -35,7 +36,7 @@ def render_table(report: Report, options: FormatOptions) -> str:
     console = Console(file=buffer, force_terminal=options.color, no_color=not options.color,
                       width=options.width, highlight=False, soft_wrap=False)
     def named(s: SourceInfo) -> str:
-        return s.context or s.server or ", ".join(s.paths) or s.type
+        return safe_text(s.context or s.server or ", ".join(s.paths) or s.type)
 
     sources = ", ".join(named(s) for s in report.sources if s.type != "against")
     against = ", ".join(named(s) for s in report.sources if s.type == "against")
@@ -46,8 +47,12 @@ def render_table(report: Report, options: FormatOptions) -> str:
     console.print(Text.assemble(
         ("kaudit ", "bold"), f"{report.objects} objects, {report.kinds} kinds from {sources}; "
         f"now {format_time(report.now)} ({now_note})"))
+    config = report.config.describe() if report.config else "none"
+    # Never wrapped: a reviewer compares the digest with the one of the last run.
+    console.print(Text(f"config: {safe_text(config)}", style="dim"), soft_wrap=True)
     for gap in report.gaps:
-        console.print(Text(f"coverage gap: {gap.resource}: {gap.reason}", style="yellow"))
+        console.print(Text(safe_text(f"coverage gap: {gap.resource}: {gap.reason}"),
+                           style="yellow"))
     findings = sorted(report.findings, key=lambda f: (-f.severity.rank, f.sort_key()))
     if findings:
         table = Table(show_lines=False, expand=True, header_style="bold")
@@ -56,11 +61,12 @@ def render_table(report: Report, options: FormatOptions) -> str:
         table.add_column("object", ratio=2)
         table.add_column("finding", ratio=4)
         for f in findings:
-            message = Text(f.message)
+            # Messages quote cluster and file text: escaped, never markup.
+            message = Text(safe_text(f.message, multiline=True))
             if f.pointer:
-                message.append(f"\nat {f.pointer}", style="dim")
+                message.append(f"\nat {safe_text(f.pointer)}", style="dim")
             for rel in f.related:
-                message.append(f"\n{rel.role}: {rel.ref.short}", style="dim")
+                message.append(f"\n{rel.role}: {safe_text(rel.ref.short)}", style="dim")
             table.add_row(Text(f.severity.value, style=STYLE[f.severity]), f.code,
                           _where(f), message)
         console.print(table)

@@ -35,6 +35,8 @@ class Catalogue:
     rules: tuple[type[Rule], ...]
     origins: dict[str, str]
     """code -> where the rule came from (entry point name or file)."""
+    skipped: tuple[str, ...] = ()
+    """Python rule files in ``declarative_dirs`` that were not run (see ``load_catalogue``)."""
 
     def by_code(self, code: str) -> type[Rule] | None:
         for rule in self.rules:
@@ -52,7 +54,12 @@ class Catalogue:
         return self.by_code(code_or_name.upper()) or self.by_name(code_or_name)
 
 
-def load_catalogue(rules_dirs: Sequence[str | Path] = ()) -> Catalogue:
+def load_catalogue(rules_dirs: Sequence[str | Path] = (), *,
+                   declarative_dirs: Sequence[str | Path] = ()) -> Catalogue:
+    """Engine rules, installed packs, then ``rules_dirs`` (Python and YAML rules) and
+    ``declarative_dirs`` (YAML rules only: their ``*.py`` files are listed in ``skipped``, never
+    imported). A config discovered by searching upwards comes from whoever wrote the checkout,
+    such as the pull request a CI gate checks, so its folders are declarative only."""
     found: dict[str, type[Rule]] = {}
     origins: dict[str, str] = {}
 
@@ -78,11 +85,13 @@ def load_catalogue(rules_dirs: Sequence[str | Path] = ()) -> Catalogue:
                 f"rule pack {ep.name!r} ({ep.value}) failed to load: {exc}") from exc
         for rule in _as_rules(value, f"pack {ep.name}"):
             add(rule, f"pack {ep.name}")
-    for folder in rules_dirs:
-        for rule, origin in _load_folder(Path(folder)):
+    skipped: list[str] = []
+    folders = [(f, True) for f in rules_dirs] + [(f, False) for f in declarative_dirs]
+    for folder, allow_python in folders:
+        for rule, origin in _load_folder(Path(folder), allow_python, skipped):
             add(rule, origin)
     ordered = tuple(sorted(found.values(), key=lambda r: r.code))
-    return Catalogue(ordered, origins)
+    return Catalogue(ordered, origins, tuple(skipped))
 
 
 def _as_rules(value: Any, origin: str) -> list[type[Rule]]:
@@ -126,12 +135,17 @@ def rules_from_yaml(path: Path,
     return rules
 
 
-def _load_folder(folder: Path) -> list[tuple[type[Rule], str]]:
+def _load_folder(folder: Path, allow_python: bool = True,
+                 skipped: list[str] | None = None) -> list[tuple[type[Rule], str]]:
     if not folder.is_dir():
         raise RuleLoadError(f"--rules-dir {folder}: not a folder")
     loaded: list[tuple[type[Rule], str]] = []
     for path in sorted(folder.iterdir()):
         if path.suffix == ".py" and not path.name.startswith("_"):
+            if not allow_python:
+                if skipped is not None:
+                    skipped.append(str(path))
+                continue
             loaded.extend((rule, str(path)) for rule in _rules_from_module(path))
         elif path.suffix in (".yaml", ".yml"):
             loaded.extend((rule, str(path)) for rule in rules_from_yaml(path))
