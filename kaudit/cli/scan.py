@@ -111,6 +111,7 @@ def scan(
     burst: live_opts.Burst = live_opts.DEFAULTS.burst,
     timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
+    scan_timeout: live_opts.ScanTimeout = live_opts.DEFAULTS.scan_timeout,
 ) -> None:
     """Audit a cluster or a snapshot: files, folders, stdin or a saved snapshot.
 
@@ -121,7 +122,7 @@ def scan(
     """  # noqa: E501 - one line, so that --help does not break it mid-sentence
     flags = LiveFlags(context=context, kubeconfig=kubeconfig, namespace=namespace,
                       all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
-                      page_size=page_size)
+                      page_size=page_size, scan_timeout=scan_timeout)
     progress = progress_allowed(output is None and output_format != "table")
     # What was typed, for error messages (a failing --against-context read gets no hint to
     # scan files instead: files were given).
@@ -143,7 +144,8 @@ def scan(
                 kubeconfig=target.kubeconfig, context=target.context,
                 namespace=target.namespace, all_namespaces=target.all_namespaces,
                 qps=target.qps, burst=target.burst, timeout=target.timeout,
-                page_size=target.page_size, progress=progress)
+                page_size=target.page_size, progress=progress,
+                scan_timeout=target.scan_timeout)
             flags = LiveFlags()
         source = choose_source(paths, demo, flags, progress=progress,
                                live_flag_names="--context/--kubeconfig/-n")

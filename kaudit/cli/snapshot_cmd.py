@@ -32,6 +32,7 @@ def snapshot(
     burst: live_opts.Burst = live_opts.DEFAULTS.burst,
     timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
+    scan_timeout: live_opts.ScanTimeout = live_opts.DEFAULTS.scan_timeout,
     keep_managed_fields: Annotated[bool, typer.Option(
         "--keep-managed-fields", help="Keep metadata.managedFields (dropped by default: "
                                       "large, and no rule reads them).")] = False,
@@ -47,7 +48,7 @@ def snapshot(
         options = live_opts.live_options(
             kubeconfig=kubeconfig, context=context, namespace=namespace,
             all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
-            page_size=page_size,
+            page_size=page_size, scan_timeout=scan_timeout,
             progress=progress_allowed(machine_readable_stdout=False))
         read = read_cluster(options)
     except (UsageError, LiveError) as exc:

@@ -42,6 +42,7 @@ class LiveFlags:
     burst: int = live_opts.DEFAULTS.burst
     timeout: float = live_opts.DEFAULTS.timeout
     page_size: int = live_opts.DEFAULTS.page_size
+    scan_timeout: float = live_opts.DEFAULTS.scan_timeout
 
     @property
     def given(self) -> bool:
@@ -79,7 +80,8 @@ def choose_source(paths: list[str] | None, demo: bool, flags: LiveFlags, *,
     live = live_opts.live_options(
         kubeconfig=flags.kubeconfig, context=flags.context, namespace=flags.namespace,
         all_namespaces=flags.all_namespaces, qps=flags.qps, burst=flags.burst,
-        timeout=flags.timeout, page_size=flags.page_size, progress=progress)
+        timeout=flags.timeout, page_size=flags.page_size, progress=progress,
+        scan_timeout=flags.scan_timeout)
     return Source((), False, live)
 
 
