@@ -24,8 +24,17 @@ from kaudit.cli.common import UsageError, notice
 from kaudit.live import LiveError, LiveOptions, NoKubeconfigError, read_cluster
 from kaudit.snapshot import Snapshot
 from kaudit.snapshot.files import load_snapshot
+from kaudit.timeutil import ClockTime
 
 DEMO_NAME = "demo-snapshot.yaml"
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+CLOCK = _wall_clock
+"""The wall clock ``now`` falls back to (tests replace it rather than sleep)."""
 
 
 @dataclass(frozen=True)
@@ -125,4 +134,5 @@ def choose_now(option: datetime | None, snapshot: Snapshot) -> tuple[datetime, s
         return option, "option"
     if snapshot.captured_at is not None:
         return snapshot.captured_at, "snapshot"
-    return datetime.now(UTC).replace(microsecond=0), "clock"
+    # Marked as the clock's: ages against it are shown the same on every run.
+    return ClockTime.of(CLOCK().replace(microsecond=0)), "clock"

@@ -5,7 +5,7 @@ from kaudit.model import Family, Finding, ObjectKey, ObjectRef, Related, Severit
 from kaudit.rules.base import NoOptions, Rule, related
 from kaudit.rules.context import RuleContext
 from kaudit.snapshot import KubeObject, Snapshot
-from kaudit.timeutil import format_duration, format_time, maybe_time, parse_time
+from kaudit.timeutil import age_seconds, format_duration, format_time, maybe_time, parse_time
 
 __all__ = [
     "ClusterGraph",
@@ -21,6 +21,7 @@ __all__ = [
     "RuleContext",
     "Severity",
     "Snapshot",
+    "age_seconds",
     "format_duration",
     "format_time",
     "maybe_time",
