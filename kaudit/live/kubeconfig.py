@@ -42,8 +42,14 @@ def kubeconfig_paths(explicit: str | None) -> str:
     return os.environ.get("KUBECONFIG") or DEFAULT_KUBECONFIG
 
 
+def _existing_files(paths: str) -> list[Path]:
+    """The files of a ``:``-separated kubeconfig list that exist, in order."""
+    return [f for f in (Path(p).expanduser() for p in paths.split(os.pathsep) if p)
+            if f.is_file()]
+
+
 def _any_exists(paths: str) -> bool:
-    return any(Path(p).expanduser().is_file() for p in paths.split(os.pathsep) if p)
+    return bool(_existing_files(paths))
 
 
 def load_target(kubeconfig: str | None = None, context: str | None = None) -> ClusterTarget:
@@ -77,10 +83,7 @@ def _check_syntax(paths: str) -> None:
     The loader's own YAML error quotes the offending line, and in a kubeconfig that line may
     well be a token or a client key; so does the problem text of some errors (a tag, an
     alias). Neither is repeated: quoted text is elided."""
-    for path in paths.split(os.pathsep):
-        file = Path(path).expanduser() if path else None
-        if file is None or not file.is_file():
-            continue
+    for file in _existing_files(paths):
         try:
             doc = yaml.safe_load(file.read_bytes())
         except OSError as exc:
@@ -113,10 +116,7 @@ def _problem(exc: yaml.YAMLError) -> str:
 def _first_current_context(paths: str) -> str | None:
     """kubectl takes ``current-context`` from the first file of ``KUBECONFIG`` that sets it;
     the Python client's merger lets the last one win, so it is looked up here."""
-    for path in paths.split(os.pathsep):
-        file = Path(path).expanduser() if path else None
-        if file is None or not file.is_file():
-            continue
+    for file in _existing_files(paths):
         try:
             doc = yaml.safe_load(file.read_text())
         except (OSError, yaml.YAMLError):

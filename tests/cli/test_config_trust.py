@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kaudit.cli import app
+from tests.rules.test_unique_declarative import VALID
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 STUCK = str(FIXTURES / "inputs/stuck.yaml")
@@ -37,19 +38,7 @@ class Evil(Rule):
         return iter(())
 '''
 
-TEAM_PACK = """
-kind: UniqueConstraint
-code: XX501
-name: team-id
-severity: warning
-summary: Two ConfigMaps share a team id.
-why: |
-  Team ids must be unique.
-  Fix: rename one.
-kinds: [{group: "", kind: ConfigMap}]
-key: [{label: example.com/team-id}]
-scope: cluster
-"""
+TEAM_PACK = VALID  # a declarative pack: ConfigMaps sharing a team id (XX501)
 
 TEAMS = """
 apiVersion: v1
