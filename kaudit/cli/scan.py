@@ -38,6 +38,7 @@ from kaudit.rules.options import OptionError
 from kaudit.rules.registry import Catalogue, RuleLoadError, load_catalogue
 from kaudit.snapshot import Snapshot, SourceInfo
 from kaudit.snapshot.files import NoInputError, load_snapshot
+from kaudit.textsafe import safe_text
 
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -184,7 +185,8 @@ def _scan(source: Source, output_format: str, output: Path | None,
     result = run(snapshot, catalogue, settings)
     if debug:
         for tb in result.tracebacks:
-            stderr.print(tb, markup=False)
+            # A crashed rule's message may quote cluster text: escaped like any other.
+            stderr.print(safe_text(tb, multiline=True), markup=False, highlight=False)
     report = Report(
         findings=result.findings,
         now=when,

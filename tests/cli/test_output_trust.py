@@ -109,12 +109,16 @@ def test_scan_table_and_json_are_inert(hostile: Path) -> None:
     assert "\\u001b]0;pwned" in report.stdout
 
 
-def test_markup_in_a_path_does_not_break_error_printing(tmp_path: Path) -> None:
+def test_markup_in_a_path_does_not_break_error_printing(tmp_path: Path,
+                                                        hostile: Path) -> None:
     missing = tmp_path / "no[/]such" / "f.yaml"
-    result = run("scan", str(missing))
-    assert result.exit_code == 2
-    assert "no[/]such" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    for command in (["scan"], ["graph"], ["explain", "widget/evil"]):
+        result = run(*command, str(missing))
+        assert result.exit_code == 2, result.output
+        assert "no[/]such" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    result = run("explain", "widget/[/]nope", str(hostile))
+    assert result.exit_code == 2 and "[/]nope" in result.stderr
 
 
 def test_escape_sequences_in_an_error_are_escaped(tmp_path: Path) -> None:
