@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kaudit.model import Finding, ObjectKey, Severity
+from kaudit.model import Finding, ObjectKey, Severity, Suppressed
 from kaudit.rules.meta import SuppressionProblem
 from kaudit.snapshot import KubeObject, Snapshot
 
@@ -23,8 +23,12 @@ def apply_suppressions(
     catalogue: Any,
     rules_run: set[str],
     baseline: frozenset[str] | None,
+    suppressed: list[Suppressed] | None = None,
 ) -> list[Finding]:
+    """The findings left after suppressions, plus KA004 about the suppressions themselves.
+    What was silenced is appended to ``suppressed`` when given."""
     kept: list[Finding] = []
+    silenced: list[Suppressed] = [] if suppressed is None else suppressed
     used_annotations: set[tuple[ObjectKey, str]] = set()
     used_baseline: set[str] = set()
     for finding in findings:
@@ -33,9 +37,13 @@ def apply_suppressions(
             annotation = PREFIX + finding.rule
             if obj is not None and annotation in obj.annotations:
                 used_annotations.add((obj.key, finding.rule))
+                reason = obj.annotations[annotation]
+                silenced.append(Suppressed(finding, "annotation",
+                                           reason if isinstance(reason, str) else ""))
                 continue
         if baseline is not None and finding.fingerprint in baseline:
             used_baseline.add(finding.fingerprint)
+            silenced.append(Suppressed(finding, "baseline", "listed in the baseline"))
             continue
         kept.append(finding)
     kept.extend(_annotation_problems(snapshot, catalogue, rules_run, used_annotations))

@@ -52,8 +52,8 @@ def _silence_stdout() -> None:
 def write_file(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` atomically (see ``atomic_path``)."""
     payload = data.encode() if isinstance(data, str) else data
-    with atomic_path(path) as temporary:
-        temporary.write_bytes(payload)
+    with atomic_path(path) as temporary, open(temporary, "wb") as fh:
+        fh.write(payload)
 
 
 @contextmanager
@@ -81,8 +81,8 @@ def atomic_path(path: Path) -> Iterator[Path]:
         return
     folder = path.parent
     if not folder.is_dir():
-        raise OutputError(f"cannot write {safe_text(path)}: folder {safe_text(folder)} does "
-                          "not exist")
+        raise OutputError(f"cannot write {safe_text(path)}: No such file or directory (no "
+                          f"folder {safe_text(folder)})")
     try:
         fd, name = tempfile.mkstemp(prefix=".", suffix=f".tmp-{path.name}", dir=folder)
         os.close(fd)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -18,9 +17,9 @@ from kaudit.cli.common import (
     parse_now,
     split_codes,
     stderr,
-    stdout_is_terminal,
     write_output,
 )
+from kaudit.cli.outputs import Output, parse_outputs, stdout_machine_readable, write_outputs
 from kaudit.cli.sources import (
     LiveFlags,
     Source,
@@ -33,7 +32,7 @@ from kaudit.config import Config, ConfigError, load_baseline, load_config
 from kaudit.engine import EngineSettings, run
 from kaudit.live import LiveError, LiveOptions, read_cluster
 from kaudit.model import Severity
-from kaudit.report import FORMATTERS, FormatOptions, Report
+from kaudit.report import FORMATTERS, Report, RuleInfo
 from kaudit.rules.options import OptionError
 from kaudit.rules.registry import Catalogue, RuleLoadError, load_catalogue
 from kaudit.snapshot import Snapshot, SourceInfo
@@ -59,11 +58,12 @@ def scan(
              ".json.gz) or - for stdin.", show_default=False)] = None,
     demo: Annotated[bool, typer.Option(
         "--demo", help="Scan the demo snapshot shipped with kaudit (no cluster needed).")] = False,
-    output_format: Annotated[str, typer.Option(
-        "--format", "-f", help=f"Report format: {', '.join(FORMATTERS)}.")] = "table",
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write the report to this file instead of stdout.",
-        dir_okay=False)] = None,
+    output: Annotated[list[str] | None, typer.Option(
+        "--output", "-o", "--format", "-f", metavar="FORMAT[=FILE]",
+        help=f"Report format: {', '.join(FORMATTERS)} (default table); FORMAT=FILE writes "
+             "it to FILE. Repeatable: one scan, several reports "
+             "(-o table -o sarif=results.sarif -o junit=report.xml).",
+        show_default=False)] = None,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", help="Exit 1 when a finding is at or above this severity: "
                           "error, warning, info or never.  [default: error]",
@@ -124,7 +124,11 @@ def scan(
     flags = LiveFlags(context=context, kubeconfig=kubeconfig, namespace=namespace,
                       all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
                       page_size=page_size, scan_timeout=scan_timeout)
-    progress = progress_allowed(output is None and output_format != "table")
+    try:
+        outputs = parse_outputs(output)
+    except UsageError as exc:
+        raise fail(str(exc)) from None
+    progress = progress_allowed(stdout_machine_readable(outputs))
     # What was typed, for error messages (a failing --against-context read gets no hint to
     # scan files instead: files were given).
     typed = replace(flags, context=context or against_context)
@@ -153,7 +157,7 @@ def scan(
         if config is not None and no_config:
             raise UsageError("give either --config or --no-config, not both")
         settings_config = load_config(config, discover=not no_config)
-        code = _scan(source, output_format, output, fail_on, select, ignore, rules_dir, now,
+        code = _scan(source, outputs, fail_on, select, ignore, rules_dir, now,
                      settings_config, baseline, debug, previous or [], against=against or [],
                      against_live=against_live)
     except LiveError as exc:
@@ -164,13 +168,11 @@ def scan(
     raise typer.Exit(code)
 
 
-def _scan(source: Source, output_format: str, output: Path | None,
+def _scan(source: Source, outputs: list[Output],
           fail_on: str | None, select: list[str] | None, ignore: list[str] | None,
           rules_dir: list[Path] | None, now: str | None, config: Config,
           baseline_path: Path | None, debug: bool, previous: list[str], *,
           against: list[str], against_live: LiveOptions | None) -> int:
-    if output_format not in FORMATTERS:
-        raise UsageError(f"--format {output_format!r}: choose from {', '.join(FORMATTERS)}")
     fail_on = fail_on or config.fail_on or "error"
     if fail_on not in FAIL_ON:
         raise UsageError(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
@@ -196,12 +198,12 @@ def _scan(source: Source, output_format: str, output: Path | None,
         kinds=len(snapshot.kinds()),
         gaps=snapshot.gaps,
         crashed=result.crashed,
+        rules=tuple(RuleInfo.of(rule) for code in result.rules_run
+                    if (rule := catalogue.by_code(code)) is not None),
+        suppressed=result.suppressed,
         config=config.ref,
     )
-    color = output is None and output_format == "table" and stdout_is_terminal()
-    width = shutil.get_terminal_size((120, 40)).columns if color else 120
-    text = FORMATTERS[output_format](report, FormatOptions(color=color, width=width))
-    write_output(text, output)
+    write_outputs(report, outputs, lambda text: write_output(text, None))
     return exit_code(report, fail_on)
 
 

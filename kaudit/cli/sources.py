@@ -21,6 +21,7 @@ from importlib import resources
 
 from kaudit.cli import live_opts
 from kaudit.cli.common import UsageError, notice
+from kaudit.cli.file_progress import FileProgress
 from kaudit.live import LiveError, LiveOptions, NoKubeconfigError, read_cluster
 from kaudit.snapshot import Snapshot
 from kaudit.snapshot.files import load_snapshot
@@ -66,6 +67,8 @@ class Source:
     paths: tuple[str, ...]
     demo: bool
     live: LiveOptions | None
+    progress: bool | None = False
+    """A progress bar on stderr while files are read (``None``: when stderr is a terminal)."""
 
     def read(self) -> Snapshot:
         """The snapshot; ``NoInputError`` for unreadable inputs, ``LiveError`` for a cluster
@@ -73,7 +76,8 @@ class Source:
         if self.live is not None:
             return read_cluster(self.live).snapshot
         named = [demo_input()] if self.demo else []
-        return load_snapshot(list(self.paths), named=named)
+        with FileProgress(self.progress) as bar:
+            return load_snapshot(list(self.paths), named=named, progress=bar.update)
 
 
 def choose_source(paths: list[str] | None, demo: bool, flags: LiveFlags, *,
@@ -85,7 +89,7 @@ def choose_source(paths: list[str] | None, demo: bool, flags: LiveFlags, *,
         if flags.given:
             raise UsageError(f"{live_flag_names} read a live cluster: give them without PATH "
                              "or --demo")
-        return Source(tuple(paths or ()), demo, None)
+        return Source(tuple(paths or ()), demo, None, progress)
     live = live_opts.live_options(
         kubeconfig=flags.kubeconfig, context=flags.context, namespace=flags.namespace,
         all_namespaces=flags.all_namespaces, qps=flags.qps, burst=flags.burst,

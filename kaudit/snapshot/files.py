@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +27,8 @@ from kaudit.snapshot.snapshot import Snapshot, SourceInfo
 from kaudit.snapshot.yamlparse import DocumentError, ParsedDocument, parse_document, split_documents
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+Progress = Callable[[int, int, int], None]
+"""Called after each input with (inputs read, inputs in total, objects so far)."""
 STDIN = "-"
 
 
@@ -69,15 +71,19 @@ def discover(paths: Sequence[str]) -> tuple[list[str], list[InputProblem]]:
 
 
 def load_paths(paths: Sequence[str], stdin: BinaryIO | None = None,
-               named: Sequence[tuple[str, bytes]] = ()) -> LoadResult:
+               named: Sequence[tuple[str, bytes]] = (),
+               progress: Progress | None = None) -> LoadResult:
     """Load files and folders; ``named`` adds in-memory inputs (display name, bytes), such as
     the packaged demo, whose install path would otherwise leak into reports."""
     result = LoadResult()
     files, problems = discover(paths)
     result.problems.extend(problems)
+    total = len(files) + len(named)
     with collector_paused():
-        for name in files:
+        for done, name in enumerate(files, start=1):
             _load_file(name, result, stdin)
+            if progress is not None:
+                progress(done, total, len(result.objects))
         for display, data in named:
             result.files_read += 1
             _load_data(display, data, result)
@@ -85,9 +91,10 @@ def load_paths(paths: Sequence[str], stdin: BinaryIO | None = None,
 
 
 def load_snapshot(paths: Sequence[str], stdin: BinaryIO | None = None,
-                  named: Sequence[tuple[str, bytes]] = ()) -> Snapshot:
+                  named: Sequence[tuple[str, bytes]] = (),
+                  progress: Progress | None = None) -> Snapshot:
     """Load ``paths`` into a snapshot; ``NoInputError`` when nothing could be read at all."""
-    result = load_paths(paths, stdin, named)
+    result = load_paths(paths, stdin, named, progress)
     if result.files_read == 0:
         detail = "; ".join(p.message for p in result.problems) or "no manifest files found"
         raise NoInputError(detail)

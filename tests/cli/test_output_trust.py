@@ -130,15 +130,16 @@ def test_escape_sequences_in_an_error_are_escaped(tmp_path: Path) -> None:
 
 def test_output_into_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
     target = tmp_path / "nowhere" / "report.json"
-    result = run("scan", "--demo", "--format", "json", "-o", str(target))
+    result = run("scan", "--demo", "-o", f"json={target}")
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"kaudit: cannot write {target}: folder {target.parent} does not exist"]
+        f"kaudit: cannot write {target}: No such file or directory (no folder "
+        f"{target.parent})"]
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_output_onto_a_full_disk_is_a_usage_error() -> None:
-    result = run("scan", "--demo", "--format", "json", "-o", "/dev/full")
+    result = run("scan", "--demo", "-o", "json=/dev/full")
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
         "kaudit: cannot write /dev/full: No space left on device"]
@@ -162,7 +163,7 @@ def test_a_report_file_is_replaced_whole(tmp_path: Path) -> None:
     target = tmp_path / "report.json"
     target.write_text("previous")
     target.chmod(0o640)
-    assert run("scan", "--demo", "--format", "json", "-o", str(target)).exit_code == 1
+    assert run("scan", "--demo", "-o", f"json={target}").exit_code == 1
     assert json.loads(target.read_text())["version"] == 1
     assert target.stat().st_mode & 0o777 == 0o640  # permissions kept
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]  # no temp left

@@ -53,7 +53,7 @@ def test_a_snapshot_into_a_missing_folder_is_a_usage_error(live: Live, tmp_path:
     result = snapshot(live, out)
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1
-    assert "does not exist" in result.stderr
+    assert "No such file or directory" in result.stderr
 
 
 def test_markup_in_the_snapshot_path_is_printed_as_text(live: Live, tmp_path: Path) -> None:
