@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,3 +143,15 @@ class WrongShape(Behaviour):
                                 "metadata": {"resourceVersion": "1000"}, "items": []}
         page[self.field] = self.value
         handler._send(200, orjson.dumps(page))
+
+
+@dataclass
+class Mangled(Behaviour):
+    """The real answer to ``path``, passed through ``change`` first (a discovery document
+    with entries of the wrong shape, say)."""
+
+    change: Callable[[Any], Any] = lambda doc: doc
+
+    def serve(self, handler: Any, path: str, query: dict[str, list[str]]) -> None:
+        routed = handler._route(path, query)
+        handler._send(200, orjson.dumps(self.change(routed[1] if routed else {})))

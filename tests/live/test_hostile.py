@@ -21,7 +21,7 @@ from kaudit.live import LiveOptions, read_cluster
 from tests.live.apiserver import Fault
 from tests.live.conftest import Live, StartLive
 from tests.live.helpers import flagged, gaps, still_audited
-from tests.live.hostile import Drip, EndlessPages, Oversized, WrongShape
+from tests.live.hostile import Drip, EndlessPages, Mangled, Oversized, WrongShape
 
 PODS = "/api/v1/pods"
 CONFIGMAPS = "/api/v1/configmaps"
@@ -117,6 +117,22 @@ def test_a_page_of_the_wrong_shape_is_a_gap(live: Live, field: str, value: objec
     assert gaps(report)["configmaps"] == "bad response"
     assert detail in gap_detail(report, "configmaps")
     still_audited(report)
+
+
+def test_discovery_entries_of_the_wrong_shape_cost_only_themselves(live: Live) -> None:
+    def garbage_groups(doc: dict) -> dict:
+        return {**doc, "groups": [1, "apps", {"name": 5}, {"name": "x.io", "versions": "v1"},
+                                  {"name": "y.io", "preferredVersion": "v1", "versions": []},
+                                  *doc["groups"]]}
+
+    live.server.behaviours.append(Mangled("/apis", garbage_groups))
+    live.server.behaviours.append(Mangled("/apis/apps/v1", lambda d: {**d, "resources": "x"}))
+    live.server.behaviours.append(Mangled(
+        "/api/v1", lambda d: {**d, "resources": [7, {"name": ["pods"]}, *d["resources"]]}))
+    report = live.report()
+    assert gaps(report)["apps/v1"] == "discovery failed"
+    assert "resources is a str" in gap_detail(report, "apps/v1")
+    assert flagged(report, "FN001") == ["Widget shop/stuck"]  # everything else was read
 
 
 def test_insecure_skip_tls_verify_warns_once_per_scan(start_live: StartLive,
