@@ -53,11 +53,13 @@ class Watchdog:
         self._heap: list[list[object]] = []
         self._order = itertools.count()
         self._running = False
+        self._armed = 0
 
     def arm(self, at: float, action: Callable[[], None]) -> list[object]:
         entry: list[object] = [at, next(self._order), action]
         with self._cond:
             heapq.heappush(self._heap, entry)
+            self._armed += 1
             if not self._running:
                 self._running = True
                 threading.Thread(target=self._run, name="kaudit-deadlines",
@@ -67,7 +69,15 @@ class Watchdog:
 
     def disarm(self, entry: list[object]) -> None:
         with self._cond:
+            if entry[2] is None:
+                return
             entry[2] = None
+            self._armed -= 1
+            if not self._armed:
+                # Nothing left to watch: let the thread go now rather than sleep until the
+                # last (already disarmed) deadline.
+                self._heap.clear()
+                self._cond.notify()
 
     def _run(self) -> None:
         while True:
@@ -81,6 +91,8 @@ class Watchdog:
                 if wait > 0:
                     self._cond.wait(wait)
                     continue
-                action = heapq.heappop(self._heap)[2]
+                entry = heapq.heappop(self._heap)
+                action, entry[2] = entry[2], None  # fired: a later disarm is a no-op
+                self._armed -= 1
             if callable(action):
                 action()

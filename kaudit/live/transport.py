@@ -145,6 +145,7 @@ class Transport:
                 body = _read_capped(response, self._max_body if ok else MAX_ERROR_BODY,
                                     truncate=not ok)
             finally:
+                inflight.finish()
                 response.release_conn()
             if inflight.expired:
                 raise FetchError(limit.reason, limit.detail)
@@ -154,6 +155,7 @@ class Transport:
                 raise FetchError(limit.reason, limit.detail) from None
             raise
         finally:
+            inflight.finish()
             self._watchdog.disarm(alarm)
             _local.inflight = None
 
@@ -198,19 +200,30 @@ def _read_capped(response: Any, limit: int, *, truncate: bool) -> bytes:
 
 
 class _Inflight:
-    """The connection a request is using, for the watchdog to cut."""
+    """The connection a request is using, for the watchdog to cut.
 
-    __slots__ = ("conn", "expired")
+    ``cut`` and ``finish`` take a lock so that a deadline passing just as the request ends
+    never shuts down the connection after it went back to the pool for another request."""
+
+    __slots__ = ("_done", "_lock", "conn", "expired")
 
     def __init__(self) -> None:
         self.conn: Any = None
         self.expired = False
+        self._done = False
+        self._lock = threading.Lock()
 
     def cut(self) -> None:
-        self.expired = True
-        conn = self.conn
-        if conn is not None:
-            _shutdown(conn)
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            if self.conn is not None:
+                _shutdown(self.conn)
+
+    def finish(self) -> None:
+        with self._lock:
+            self._done = True
 
 
 def _shutdown(conn: Any) -> None:
