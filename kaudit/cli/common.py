@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from kaudit.cli import exitcodes
-from kaudit.cli.output import OutputError, write_file, write_stdout
+from kaudit.cli.writer import OutputError, write_file, write_stdout
 from kaudit.textsafe import safe_text
 from kaudit.timeutil import parse_time
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kaudit.cli import output as atomic_output
+from kaudit.cli import writer
 from kaudit.cli.common import UsageError
 from kaudit.report import FORMATTERS, FormatOptions, Report
 
@@ -120,11 +120,11 @@ def github_link_base() -> str | None:
 def write_file(path: Path, text: str) -> None:
     """Write one report file; a folder that does not exist or a full disk is a usage error
     (exit 2) naming the file, never a traceback. Written beside the target and renamed
-    (``kaudit.cli.output``), so a failed write never leaves half a report that a later step
+    (``kaudit.cli.writer``), so a failed write never leaves half a report that a later step
     would upload."""
     try:
-        atomic_output.write_file(path, text)
-    except atomic_output.OutputError as exc:
+        writer.write_file(path, text)
+    except writer.OutputError as exc:
         raise UsageError(str(exc)) from None
 
 

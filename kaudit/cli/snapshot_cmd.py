@@ -14,8 +14,8 @@ import typer
 
 from kaudit.cli import live_opts
 from kaudit.cli.common import UsageError, fail, notice
-from kaudit.cli.output import OutputError, write_with
 from kaudit.cli.sources import print_gaps, progress_allowed
+from kaudit.cli.writer import OutputError, write_with
 from kaudit.live import LiveError, read_cluster
 from kaudit.snapshot.archive import snapshot_document, write_snapshot
 
