@@ -34,6 +34,8 @@ class EngineSettings:
     previous: Snapshot | None = None
     against: Snapshot | None = None
     """The cluster the scanned manifests are about to be applied to (``--against``)."""
+    kube_version: tuple[int, int] | None = None
+    """The Kubernetes release the scanned manifests are meant for (``--kube-version``)."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def run(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,
     for rule_type in rules:
         options = resolve_options(rule_type, settings.options)
         ctx = RuleContext(snapshot, graph, options, settings.now, settings.previous,
-                          settings.against)
+                          settings.against, kube_version=settings.kube_version)
         rule = rule_type()
         try:
             produced = list(rule.check(ctx))

@@ -12,6 +12,7 @@ import typer
 from kaudit import __version__
 from kaudit.cli import diff_cmd, exitcodes, rules_cmd, snapshot_cmd
 from kaudit.cli.explain_cmd import explain_command
+from kaudit.cli.finalizers_cmd import finalizers_command
 from kaudit.cli.graph_cmd import graph_command
 from kaudit.cli.scan import scan
 
@@ -47,6 +48,7 @@ app.command("snapshot")(snapshot_cmd.snapshot)
 app.command("explain")(explain_command)
 app.command("graph")(graph_command)
 app.command("diff")(diff_cmd.diff)
+app.command("finalizers")(finalizers_command)
 app.add_typer(rules_cmd.app, name="rules")
 
 

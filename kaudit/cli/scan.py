@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from kaudit.apiversions import parse_release
 from kaudit.cli import exitcodes, live_opts
 from kaudit.cli.common import (
     UsageError,
@@ -104,6 +105,10 @@ def scan(
         "--against-context", help="Like --against, but read this kubeconfig context live "
                                   "(GET only; --kubeconfig, -n and the connection options "
                                   "apply to it).", show_default=False)] = None,
+    kube_version: Annotated[str | None, typer.Option(
+        "--kube-version", help="The Kubernetes release (X.Y) the manifests are meant for: "
+                               "API versions it no longer serves are errors (SC007).",
+        show_default=False)] = None,
     context: live_opts.Context = None,
     kubeconfig: live_opts.Kubeconfig = None,
     namespace: live_opts.Namespace = None,
@@ -159,7 +164,7 @@ def scan(
         settings_config = load_config(config, discover=not no_config)
         code = _scan(source, outputs, fail_on, select, ignore, rules_dir, now,
                      settings_config, baseline, debug, previous or [], against=against or [],
-                     against_live=against_live)
+                     against_live=against_live, kube_version=_release(kube_version))
     except LiveError as exc:
         raise fail(live_failure(exc, typed, "give files, folders or - (stdin) to scan, or "
                                             "--demo")) from None
@@ -172,7 +177,8 @@ def _scan(source: Source, outputs: list[Output],
           fail_on: str | None, select: list[str] | None, ignore: list[str] | None,
           rules_dir: list[Path] | None, now: str | None, config: Config,
           baseline_path: Path | None, debug: bool, previous: list[str], *,
-          against: list[str], against_live: LiveOptions | None) -> int:
+          against: list[str], against_live: LiveOptions | None,
+          kube_version: tuple[int, int] | None = None) -> int:
     fail_on = fail_on or config.fail_on or "error"
     if fail_on not in FAIL_ON:
         raise UsageError(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
@@ -183,7 +189,7 @@ def _scan(source: Source, outputs: list[Output],
     target = _against(against, against_live)
     when, when_source = choose_now(now_option, snapshot)
     settings = replace(_settings(config, select, ignore, baseline_path, when), previous=earlier,
-                       against=target)
+                       against=target, kube_version=kube_version)
     result = run(snapshot, catalogue, settings)
     if debug:
         for tb in result.tracebacks:
@@ -219,6 +225,13 @@ def load_config_rules(config: Config, rules_dirs: list[Path]) -> Catalogue:
                f"Python rules it names were not run ({', '.join(catalogue.skipped)}); run "
                f"them with --rules-dir or --config {config.ref.path}")
     return catalogue
+
+
+def _release(text: str | None) -> tuple[int, int] | None:
+    try:
+        return parse_release(text) if text else None
+    except ValueError as exc:
+        raise UsageError(f"--kube-version: {exc}") from None
 
 
 def against_sources(against: Snapshot | None) -> tuple[SourceInfo, ...]:

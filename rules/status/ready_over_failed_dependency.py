@@ -14,13 +14,16 @@ from kaudit.rules import (
     Rule,
     RuleContext,
     Severity,
+    conditions,
     format_duration,
     related,
 )
-from kaudit_rules.status.conditions import describe, failure
+from kaudit_rules.status.conditions import failure
 
 # Relations a parent depends on (kaudit.graph.edges.crossplane): claim -> XR, XR -> composed.
 REFERENCES = ("composite", "composes")
+READY_TYPES = ("Ready", "Healthy")
+"""What a parent says when it claims to be working (``Healthy`` is Argo CD's health)."""
 
 
 def _controller_names(ctx: RuleContext[object]) -> set[tuple[str, str]]:
@@ -103,20 +106,18 @@ class ReadyOverFailedDependency(Rule):
                 continue  # nothing it owns or references: no graph lookup needed
             if obj.deletion_timestamp is not None:
                 continue
-            index_cond = next(((i, c) for i, c in obj.iter_conditions_with_index()
-                               if c.get("type") == "Ready" and str(c.get("status")) == "True"),
-                              None)
-            if index_cond is None:
+            cond = next((c for c in conditions(obj)
+                         if c.type in READY_TYPES and c.is_true), None)
+            if cond is None:
                 continue
-            index, cond = index_cond
             problems = sorted(self._problems(ctx, obj), key=lambda p: (str(p[0].ref), p[1]))
             if not problems:
                 continue
             listed = "; ".join(f"{link.ref.kind} {link.ref.name} {why}"
                                for link, why in problems)
             yield self.finding(
-                obj, at=f"/status/conditions/{index}",
-                message=f"reports {describe(cond)} while {listed}",
+                obj, at=cond.pointer,
+                message=f"reports {cond.describe()} while {listed}",
                 related=[related(link.obj or link.ref, "dependency") for link, _ in problems],
                 evidence={"dependencies": [str(link.ref) for link, _ in problems]},
             )
