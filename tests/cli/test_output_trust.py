@@ -177,6 +177,12 @@ STUCK_NO_CAPTURE = [str(FIXTURES / "rules/FN001-stuck-deletion/flag.yaml"),
                     str(FIXTURES / "rules/FN004-namespace-stuck/flag.yaml")]
 
 
+# Every rule's flagged fixtures that carry no capture time: any rule whose message or evidence
+# holds an age against the wall clock makes the two runs below differ.
+ALL_FLAGGED = sorted(str(p) for p in FIXTURES.glob("rules/*/flag.yaml")
+                     if "capturedAt" not in p.read_text())
+
+
 def at(monkeypatch: pytest.MonkeyPatch, when: datetime) -> None:
     monkeypatch.setattr("kaudit.cli.sources.CLOCK", lambda: when)
 
@@ -192,7 +198,9 @@ def test_json_without_now_is_the_same_at_any_time(monkeypatch: pytest.MonkeyPatc
         explained = run("explain", "widget/flag-two-finalizers", "-n", "shop", *STUCK_NO_CAPTURE,
                         "--format", "json")
         outputs.append(explained.stdout)
-    assert outputs[0] == outputs[2] and outputs[1] == outputs[3]
+        outputs.append(run("scan", *ALL_FLAGGED, "--no-config", "--format", "json").stdout)
+    assert outputs[0] == outputs[3] and outputs[1] == outputs[4] and outputs[2] == outputs[5]
+    assert len(json.loads(outputs[2])["findings"]) > 50
     report = json.loads(outputs[0])
     assert report["now"] is None
     ages = [f for f in report["findings"] if "terminating for" in f["message"]]
