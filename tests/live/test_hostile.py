@@ -19,6 +19,7 @@ import yaml
 
 from kaudit.live import LiveOptions, read_cluster
 from tests.live.apiserver import Fault
+from tests.live.cluster import build_cluster
 from tests.live.conftest import Live, StartLive
 from tests.live.helpers import flagged, gaps, still_audited
 from tests.live.hostile import Drip, EndlessPages, Mangled, Oversized, WrongShape
@@ -35,32 +36,33 @@ def gap_detail(report: dict, resource: str) -> str:
 def test_a_server_dripping_its_answer_is_cut_at_the_request_deadline(live: Live,
                                                                      phase: str) -> None:
     # One byte every 0.1 s: no single read waits anywhere near --timeout, yet the whole
-    # answer would take minutes. --timeout bounds the request, not each read.
-    live.server.behaviours.append(Drip(CONFIGMAPS, phase=phase))
-    report = live.report("--timeout", "1.5")
+    # answer takes far longer (the server gives up dripping after 30 s and sends the rest).
+    # --timeout bounds the request, not each read.
+    live.server.behaviours.append(Drip(CONFIGMAPS, phase=phase, give_up=30.0))
+    report = live.report("--timeout", "4")
     assert gaps(report)["configmaps"] == "timeout"
-    assert "within 1.5 s" in gap_detail(report, "configmaps")
+    assert "within 4 s" in gap_detail(report, "configmaps")
     assert "configmaps" in flagged(report, "KA002")
     still_audited(report)
 
 
 def test_the_scan_deadline_ends_a_read_that_no_other_limit_would(live: Live) -> None:
-    live.server.add_fault(Fault(CONFIGMAPS, 200, times=-1, delay=6.0))
-    report = live.report("--timeout", "20", "--scan-timeout", "2")
+    live.server.add_fault(Fault(CONFIGMAPS, 200, times=-1, delay=20.0))
+    report = live.report("--timeout", "30", "--scan-timeout", "5")
     assert gaps(report)["configmaps"] == "scan timeout"
-    assert "--scan-timeout 2 s" in gap_detail(report, "configmaps")
+    assert "--scan-timeout 5 s" in gap_detail(report, "configmaps")
     still_audited(report)
 
 
 def test_each_type_has_its_own_deadline(start_live: StartLive) -> None:
-    live = start_live()
-    # Every page answers within --timeout, but ten of them take longer than the type may.
-    live.server.add_fault(Fault(PODS, 200, times=-1, delay=0.5))
+    live = start_live(build_cluster(pods=20))
+    # Every page answers within --timeout, but eleven of them take longer than the type may.
+    live.server.add_fault(Fault(PODS, 200, times=-1, delay=0.8))
     read = read_cluster(LiveOptions(context=live.context, page_size=2, timeout=5,
-                                    type_timeout=1.5))
+                                    type_timeout=3))
     reasons = {g.resource: (g.reason, g.detail) for g in read.snapshot.gaps}
-    assert reasons["pods"] == ("timeout", "not listed completely within 1.5 s")
-    assert len(live.server.requests_to(PODS)) < 10  # 19 pods at 2 a page: it stopped early
+    assert reasons["pods"] == ("timeout", "not listed completely within 3 s")
+    assert len(live.server.requests_to(PODS)) < 10  # 21 pods at 2 a page: it stopped early
 
 
 @pytest.mark.parametrize(("mode", "reason", "detail"), [
