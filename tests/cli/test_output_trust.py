@@ -112,6 +112,15 @@ def test_scan_table_and_json_are_inert(hostile: Path) -> None:
     assert "\\u001b]0;pwned" in report.stdout
 
 
+def test_diff_prints_hostile_text_as_inert_data(hostile: Path, tmp_path: Path) -> None:
+    changed = tmp_path / "after.yaml"
+    changed.write_text(HOSTILE.replace("finalizer failed", "[/] changed \\e[5m"))
+    result = run("diff", str(hostile), str(changed))
+    assert result.exit_code == 1, result.output
+    assert_inert(result.stdout)
+    assert "changed" in result.stdout
+
+
 def test_markup_in_a_path_does_not_break_error_printing(tmp_path: Path,
                                                         hostile: Path) -> None:
     missing = tmp_path / "no[/]such" / "f.yaml"
