@@ -98,9 +98,11 @@ def _check_syntax(paths: str) -> None:
 
 def _position(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
-    if mark is None:
-        return ""
-    return f", line {mark.line + 1}, column {mark.column + 1}"
+    if mark is not None:
+        return f", line {mark.line + 1}, column {mark.column + 1}"
+    if isinstance(exc, yaml.reader.ReaderError):  # bytes that are not text: no line yet
+        return f", byte {exc.position + 1}"
+    return ""
 
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
