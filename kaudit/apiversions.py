@@ -18,8 +18,6 @@ from typing import Any
 
 import yaml
 
-from kaudit.model import split_api_version
-
 _RELEASE = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?$")
 
 
@@ -137,6 +135,3 @@ def replacement_for(api_version: str, kind: str, release: tuple[int, int] | None
         current = later.replacement
     return current
 
-
-def group_of(api_version: str) -> str:
-    return split_api_version(api_version)[0]

@@ -17,7 +17,6 @@ use this run over every object of a snapshot.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from kaudit.snapshot import KubeObject
@@ -45,24 +44,41 @@ ARGO_FAILED: frozenset[str] = frozenset({"Degraded"})
 resources are not there yet: a first sync, not a failure)."""
 
 
-@dataclass(frozen=True, slots=True)
 class Condition:
     """One condition as a rule reads it: the fields of a Kubernetes condition plus where it
     was found. ``raw`` is the condition mapping itself (for a health field, a synthesised
-    one), never to be mutated."""
+    one), never to be mutated. The fields are read from ``raw`` on demand: ST003 asks every
+    object with a generation for its conditions and looks at one field of each."""
 
-    type: str
-    status: str
-    reason: str
-    pointer: str
-    """JSON pointer to the condition (or to the health field it was read from)."""
-    raw: Mapping[str, Any]
-    scope: str = OBJECT
-    owner: str = ""
-    """For per-parent, per-ancestor and per-listener conditions: whose condition it is
-    (``parent Gateway kong/kong (konghq.com/kic-gateway-controller)``, ``listener https``)."""
-    field: str = ""
-    """For a health field that is not a condition: its path (``status.health.status``)."""
+    __slots__ = ("field", "owner", "pointer", "raw", "scope")
+
+    def __init__(self, raw: Mapping[str, Any], pointer: str, scope: str = OBJECT,
+                 owner: str = "", field: str = "") -> None:
+        self.raw = raw
+        self.pointer = pointer
+        """JSON pointer to the condition (or to the health field it was read from)."""
+        self.scope = scope
+        self.owner = owner
+        """For per-parent, per-ancestor and per-listener conditions: whose condition it is
+        (``parent Gateway kong/kong (konghq.com/kic-gateway-controller)``, ``listener
+        https``)."""
+        self.field = field
+        """For a health field that is not a condition: its path (``status.health.status``)."""
+
+    def __repr__(self) -> str:
+        return f"<Condition {self.describe()} at {self.pointer}>"
+
+    @property
+    def type(self) -> str:
+        return _text(self.raw.get("type"))
+
+    @property
+    def status(self) -> str:
+        return _text(self.raw.get("status"))
+
+    @property
+    def reason(self) -> str:
+        return _text(self.raw.get("reason"))
 
     @property
     def is_true(self) -> bool:
@@ -89,13 +105,26 @@ class Condition:
         return f"{text} for {self.owner}" if self.owner else text
 
 
+def _text(value: Any) -> str:
+    if type(value) is str:
+        return value
+    return "" if value is None or value == "" else str(value)
+
+
 def conditions(obj: KubeObject) -> Iterator[Condition]:
     """Every condition of ``obj``: ``status.conditions``, then per parent, per ancestor and
     per listener, then the well-known health fields that are not conditions."""
     status = obj.raw.get("status")
-    if not isinstance(status, dict) or not status:
+    if type(status) is not dict or not status:
         return
-    yield from _listed(status.get("conditions"), "/status/conditions", OBJECT, "")
+    own = status.get("conditions")
+    if type(own) is list:
+        # Written out: most conditions of a snapshot are here, and ST003 reads every object.
+        for i, cond in enumerate(own):
+            if type(cond) is dict:
+                yield Condition(cond, f"/status/conditions/{i}")
+    if len(status) == 1 and own is not None:
+        return  # nothing but conditions (the usual case): no other shape to look for
     parents = status.get("parents")
     if isinstance(parents, list):
         for i, parent in enumerate(parents):
@@ -121,13 +150,6 @@ def conditions(obj: KubeObject) -> Iterator[Condition]:
         yield from _argo(status)
 
 
-def of_type(obj: KubeObject, *types: str) -> Iterator[Condition]:
-    """The conditions of ``obj`` whose type is one of ``types``, in every scope."""
-    for cond in conditions(obj):
-        if cond.type in types:
-            yield cond
-
-
 def first(obj: KubeObject, type_: str, scope: str = OBJECT) -> Condition | None:
     """The first condition of ``type_`` in ``scope`` (the object's own by default)."""
     for cond in conditions(obj):
@@ -147,10 +169,7 @@ def _listed(value: Any, pointer: str, scope: str, owner: str) -> Iterator[Condit
         return
     for i, cond in enumerate(value):
         if isinstance(cond, dict):
-            yield Condition(
-                type=str(cond.get("type") or ""), status=str(cond.get("status") or ""),
-                reason=str(cond.get("reason") or ""), pointer=f"{pointer}/{i}", raw=cond,
-                scope=scope, owner=owner)
+            yield Condition(cond, f"{pointer}/{i}", scope, owner)
 
 
 def _parent_name(obj: KubeObject, entry: Mapping[str, Any], ref_field: str, word: str) -> str:
@@ -184,6 +203,4 @@ def _argo(status: Mapping[str, Any]) -> Iterator[Condition]:
                                "reason": value}
         if node.get("lastTransitionTime"):
             raw["lastTransitionTime"] = node["lastTransitionTime"]
-        yield Condition(type=type_, status=raw["status"], reason=value,
-                        pointer=f"/status/{field}/status", raw=raw, scope=HEALTH,
-                        field=f"status.{field}.status")
+        yield Condition(raw, f"/status/{field}/status", HEALTH, field=f"status.{field}.status")

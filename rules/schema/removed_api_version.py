@@ -31,9 +31,15 @@ class Served:
 
     @classmethod
     def of(cls, target: Snapshot, manifests: Snapshot) -> Served | None:
-        """``None`` when the target does not say what it serves (no APIService was read);
-        the CRDs and APIServices the manifests bring count as served once applied."""
+        """``None`` when the target does not say what it serves (no APIService was read, or
+        not the cluster's full list); the CRDs and APIServices the manifests bring count as
+        served once applied."""
         if not target.was_read(APISERVICE_GROUP, "APIService"):
+            return None
+        listed = {group_version(svc) for svc in target.of_kind("APIService", APISERVICE_GROUP)}
+        if ("", "v1") not in listed:
+            # A cluster's APIServices always include the core group's automanaged "v1.": a
+            # target without it holds a few APIService manifests, not the cluster's list.
             return None
         found: set[tuple[str, str]] = set()
         for snapshot in (target, manifests):

@@ -83,7 +83,11 @@ class ReadyOverFailedDependency(Rule):
     ``resourceRefs`` and a claim's ``resourceRef``; "missing" is only claimed when the kind
     was read. A failed controlled dependent that a newer sibling of the same kind has
     replaced (an old CertificateRequest, Job or AnalysisRun kept as history) is not current
-    health and is ignored. A parent that is itself being deleted is left to ST001.
+    health and is ignored. Failed means a health condition ``False`` with a failure reason,
+    ``Failed=True``, kstatus ``Stalled=True`` (Flux and other controllers that gave up),
+    Argo CD health ``Degraded``, or phase ``Failed``; conditions are read wherever the API
+    puts them (Argo CD's ``status.health`` counts as ``Healthy``). A parent that is itself
+    being deleted is left to ST001.
     Fix: look at the failing dependency (its conditions and events) and fix it; the parent's
     controller should then report the truth on its next reconcile. A controller that keeps
     Ready=True over a failed child needs an upgrade or a bug report.

@@ -181,3 +181,19 @@ def test_an_identity_defined_in_two_groups_is_seen_once() -> None:
         "extensions/v1beta1"]
     assert findings(snap, "UQ002") == []  # not two controllers: one object defined twice
     assert len(findings(snap, "UQ001")) == 1
+
+
+def test_a_target_with_a_few_apiservice_manifests_is_not_a_cluster_list() -> None:
+    """A folder holding metrics-server's APIService does not say the target serves nothing
+    else: without the core group's "v1." APIService it is not the cluster's list, and
+    ``--kube-version`` (or nothing) decides."""
+    pdb = {"apiVersion": "policy/v1beta1", "kind": "PodDisruptionBudget",
+           "metadata": {"name": "web", "namespace": "ns"}}
+    target = snapshot({"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+                       "metadata": {"name": "v1beta1.metrics.k8s.io"},
+                       "spec": {"group": "metrics.k8s.io", "version": "v1beta1",
+                                "service": {"name": "metrics-server",
+                                            "namespace": "kube-system"}}})
+    assert findings(snapshot(pdb), "SC007", against=target) == []
+    [hit] = findings(snapshot(pdb), "SC007", against=target, kube_version=(1, 25))
+    assert "not served by Kubernetes 1.25" in hit.message
