@@ -8,15 +8,12 @@ with a newline or a path with a comma would end the command early. The Markdown 
 
 from __future__ import annotations
 
-import re
-
 from kaudit.model import Finding, Severity
 from kaudit.report.locations import details, display_path, is_file
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
-from kaudit.textsafe import safe_text
+from kaudit.textsafe import safe_lines
 
-_LINE = re.compile(r"[^\r\n]+")
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
@@ -24,7 +21,7 @@ def escape_data(value: str) -> str:
     # Control characters (an escape sequence in a condition message) would reach the job
     # log, which renders ANSI codes: shown escaped (``kaudit.textsafe``); CR and LF are
     # the runner's to unescape.
-    value = _LINE.sub(lambda m: safe_text(m.group()), value)
+    value = safe_lines(value)
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

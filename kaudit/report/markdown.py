@@ -16,6 +16,7 @@ from kaudit.model import Family, Finding, Severity
 from kaudit.report.locations import display_path, relative_path, subject
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
+from kaudit.textsafe import safe_lines
 
 LIMIT = 65_536
 """GitHub's maximum comment body, in characters."""
@@ -25,15 +26,16 @@ ICON = {Severity.ERROR: ":red_circle:", Severity.WARNING: ":warning:",
 
 
 def cell(text: str) -> str:
-    """Text safe inside a table cell: no pipe, no newline, no HTML."""
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+    """Text safe inside a table cell: no pipe, no newline, no HTML, no control characters
+    (``-o markdown`` may be printed on a terminal)."""
+    return (safe_lines(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
             .replace(">", "&gt;").replace("\r", " ").replace("\n", "<br>"))
 
 
 def _location(finding: Finding, options: FormatOptions) -> str:
     if finding.source is None:
         return ""
-    shown = display_path(finding.source.file, options.cwd)
+    shown = safe_lines(display_path(finding.source.file, options.cwd))
     if finding.source.line is not None:
         shown += f":{finding.source.line}"
     rel = relative_path(finding.source.file, options.cwd)

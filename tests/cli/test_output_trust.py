@@ -103,9 +103,10 @@ def test_scan_table_and_json_are_inert(hostile: Path) -> None:
     assert table.exit_code == 1, table.output
     assert_inert(table.stdout)
     assert "x[/]y" in table.stdout.replace("\n", "")  # the path, printed as text
-    github = run("scan", str(hostile), *NOW, "--no-config", "-o", "github")
-    assert_inert(github.stdout)  # the job log renders ANSI codes
-    assert "\\x1b]0;pwned" in github.stdout
+    for fmt in ("github", "markdown"):  # a job log renders ANSI codes; so does a terminal
+        printed = run("scan", str(hostile), *NOW, "--no-config", "-o", fmt)
+        assert_inert(printed.stdout)
+        assert "\\x1b]0;pwned" in printed.stdout
     report = run("scan", str(hostile), *NOW, "--no-config", "--format", "json")
     # JSON escapes control characters itself (Unicode text such as bidi marks stays data).
     assert ESC not in report.stdout and "\x07" not in report.stdout
