@@ -91,8 +91,9 @@ class _Pagination:
     A server (sick, or hostile) can answer with ``continue`` tokens for ever. The list is cut
     as ``endless pagination`` when a token comes back a second time, when there are more pages
     than the ``remainingItemCount`` a page reported allows at our ``limit`` (the API server
-    fills every page to the limit when it reports a count; one page of slack), or after
-    ``max_pages``. A token that is not a string is a ``bad response``.
+    fills every page to the limit when it reports a count; one page of slack; a server that
+    caps pages below our limit is measured by the pages it sends), or after ``max_pages``. A
+    token that is not a string is a ``bad response``.
     """
 
     def __init__(self, page_size: int, max_pages: int) -> None:
@@ -103,9 +104,9 @@ class _Pagination:
         self._allowed = max_pages
         self._why = f"more than {max_pages} pages"
 
-    def next_token(self, meta: dict[str, object]) -> str | None:
+    def next_token(self, meta: dict[str, object], count: int) -> str | None:
         """The token to ask for the next page with, ``None`` at the end; ``FetchError``
-        when the list does not end."""
+        when the list does not end. ``count``: items on this page."""
         self._pages += 1
         token = meta.get("continue")
         if token is None or token == "":
@@ -119,10 +120,11 @@ class _Pagination:
         self._seen.add(token)
         remaining = meta.get("remainingItemCount")
         if isinstance(remaining, int) and not isinstance(remaining, bool) and remaining >= 0:
-            allowed = self._pages + math.ceil(remaining / self._page_size) + 1
+            per_page = count if 0 < count < self._page_size else self._page_size
+            allowed = self._pages + math.ceil(remaining / per_page) + 1
             if allowed < self._allowed:
                 self._allowed = allowed
-                self._why = (f"more pages than limit={self._page_size} allows for the "
+                self._why = (f"more pages than limit={per_page} allows for the "
                              f"remainingItemCount {remaining} reported on page {self._pages}")
         if self._pages >= self._allowed:
             raise FetchError(ENDLESS, f"{self._pages} pages and still a continue token: "
@@ -190,7 +192,7 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
                     redact_secret(raw)
                 append(KubeObject(raw, location))
         on_page(len(items))
-        token = pagination.next_token(meta)
+        token = pagination.next_token(meta, len(items))
         if token is None:
             if ahead is not None:
                 ahead.cancel()
