@@ -63,38 +63,42 @@ def atomic_path(path: Path) -> Iterator[Path]:
     writers that choose a format by suffix (``.json.gz``) choose the same one.
 
     A target that exists and is not a regular file (``/dev/stdout``, a FIFO, ``/dev/full``)
-    cannot be replaced by a rename: the block then writes to it directly.
+    cannot be replaced by a rename: the block then writes to it directly. A symlink is
+    followed: the file it points to is replaced, the link kept.
     """
+    shown = path
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
         mode = None
     except OSError as exc:
-        raise OutputError(f"cannot write {safe_text(path)}: {_reason(exc)}") from None
+        raise OutputError(f"cannot write {safe_text(shown)}: {_reason(exc)}") from None
     if mode is not None and stat.S_ISDIR(mode):
-        raise OutputError(f"cannot write {safe_text(path)}: it is a folder")
+        raise OutputError(f"cannot write {safe_text(shown)}: it is a folder")
     if mode is not None and not stat.S_ISREG(mode):
         try:
             yield path
         except OSError as exc:
-            raise OutputError(f"cannot write {safe_text(path)}: {_reason(exc)}") from None
+            raise OutputError(f"cannot write {safe_text(shown)}: {_reason(exc)}") from None
         return
     folder = path.parent
     if not folder.is_dir():
-        raise OutputError(f"cannot write {safe_text(path)}: No such file or directory (no "
+        raise OutputError(f"cannot write {safe_text(shown)}: No such file or directory (no "
                           f"folder {safe_text(folder)})")
     try:
         fd, name = tempfile.mkstemp(prefix=".", suffix=f".tmp-{path.name}", dir=folder)
         os.close(fd)
     except OSError as exc:
-        raise OutputError(f"cannot write {safe_text(path)}: {_reason(exc)}") from None
+        raise OutputError(f"cannot write {safe_text(shown)}: {_reason(exc)}") from None
     temporary = Path(name)
     try:
         yield temporary
         _keep_mode(path, temporary)
         os.replace(temporary, path)
     except OSError as exc:
-        raise OutputError(f"cannot write {safe_text(path)}: {_reason(exc)}") from None
+        raise OutputError(f"cannot write {safe_text(shown)}: {_reason(exc)}") from None
     finally:
         with suppress(OSError):
             temporary.unlink(missing_ok=True)

@@ -180,6 +180,10 @@ def test_a_report_file_is_replaced_whole(tmp_path: Path) -> None:
     assert json.loads(target.read_text())["version"] == 1
     assert target.stat().st_mode & 0o777 == 0o640  # permissions kept
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]  # no temp left
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    assert run("scan", "--demo", "-o", f"json={link}").exit_code == 1
+    assert link.is_symlink() and json.loads(target.read_text())["version"] == 1
 
 
 STUCK_NO_CAPTURE = [str(FIXTURES / "rules/FN001-stuck-deletion/flag.yaml"),
