@@ -100,3 +100,24 @@ def test_cli_lists_deterministically_in_both_formats() -> None:
     assert "restores.velero.io/external-resources-finalizer" in table.stdout
     assert "2 of" in table.stdout
     assert runner.invoke(app, ["finalizers", "--format", "xml"]).exit_code == 2
+
+
+def test_catalogue_entries_keep_the_api_group_evidence() -> None:
+    """A catalogued operator finalizer still points at its API group: a CRD being deleted
+    (the operator being uninstalled) is evidence that nobody will remove it."""
+    from kaudit.finalizers import State, assess
+    from kaudit.timeutil import parse_time
+
+    crd = KubeObject({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                      "metadata": {"name": "scaledobjects.keda.sh",
+                                   "deletionTimestamp": "2024-06-01T10:00:00Z"},
+                      "spec": {"group": "keda.sh", "names": {"kind": "ScaledObject"}}})
+    so = _obj("ScaledObject", "keda.sh/v1alpha1")
+    snap = Snapshot.build([crd])
+    owner = identify("finalizer.keda.sh", so, snap)
+    assert owner.controller == "KEDA operator" and owner.groups == ("keda.sh",)
+    liveness = assess(owner, so, snap, parse_time("2024-06-01T12:00:00Z"))
+    assert liveness.state is State.GONE
+    topic = _obj("KafkaTopic", "kafka.strimzi.io/v1beta2")
+    assert identify("strimzi.io/topic-operator", topic, Snapshot.build([])).groups == \
+        ("kafka.strimzi.io",)

@@ -178,6 +178,24 @@ def served_groups(snapshot: Snapshot) -> dict[str, str]:
     return groups
 
 
+def _groups_of(domain: str, obj: KubeObject, snapshot: Snapshot,
+               groups: dict[str, str] | None) -> tuple[str, ...]:
+    """The API groups an operator's exact or pattern finalizer points at, so that its CRD
+    being deleted or its group going unserved still count as evidence: a served group the
+    finalizer's domain ends in (``finalizer.keda.sh`` -> ``keda.sh``), else the object's own
+    group when one names the other (``strimzi.io/...`` on a ``kafka.strimzi.io`` KafkaTopic)."""
+    if not domain:
+        return ()
+    served = served_groups(snapshot) if groups is None else groups
+    matches = sorted((g for g in served if _suffix_of(domain, g)), key=lambda g: -len(g))
+    if matches:
+        return (matches[0],)
+    own = obj.group.lower()
+    if own and (_suffix_of(domain, own) or _suffix_of(own, domain)):
+        return (own,)
+    return ()
+
+
 def identify(finalizer: str, obj: KubeObject, snapshot: Snapshot,
              groups: dict[str, str] | None = None) -> Owner:
     """The controller that owes ``finalizer`` on ``obj``."""
@@ -190,6 +208,8 @@ def identify(finalizer: str, obj: KubeObject, snapshot: Snapshot,
             owned_groups = (obj.group,)
         elif known.domain:
             owned_groups = (known.domain,)
+        elif known.kind is OwnerKind.OPERATOR:
+            owned_groups = _groups_of(domain, obj, snapshot, groups)
         controller = known.controller.replace("{suffix}", suffix or "?")
         if known.serves_object_group and obj.group:
             controller = f"{controller} ({obj.group})"

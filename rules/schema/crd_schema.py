@@ -9,14 +9,17 @@ and records what it dropped; ``validator`` turns the structural schema into a JS
 validator (``jsonschema``, draft 4, which OpenAPI v3.0 schemas follow) with the Kubernetes
 extensions translated: ``nullable``, ``x-kubernetes-int-or-string`` and
 ``x-kubernetes-embedded-resource`` (an embedded object always has ``apiVersion``, ``kind``
-and ``metadata``). ``format`` is not checked (the API server knows formats Python does not),
-and a ``pattern`` Python cannot compile (RE2 syntax) is left out rather than guessed.
+and ``metadata``). Not checked: ``format`` (the API server knows formats Python does not) and
+``pattern``: the API server matches patterns with RE2, in linear time, while Python's ``re``
+backtracks, so a hostile CRD's pattern on a hostile object could take exponential time, and
+RE2 syntax is not Python's. ``uniqueItems`` (quadratic) is refused in structural schemas
+anyway. The errors collected per object are bounded (``MAX_ERRORS``).
 """
 
 from __future__ import annotations
 
 import copy
-import re
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +37,9 @@ ROOT_SKIPPED = ("apiVersion", "kind", "metadata", "status")
 the controller (through the status subresource), not by the apply this rule predicts."""
 EMBEDDED_KEYS = ("apiVersion", "kind", "metadata")
 MAX_DEPTH = 64
+MAX_ERRORS = 200
+NOT_CHECKED = frozenset({"format", "pattern", "uniqueItems", "default", "example",
+                         "description", "$ref", "$schema", "id"})
 
 
 def version_schema(crd: KubeObject, version: str) -> Mapping[str, Any] | None:
@@ -62,23 +68,36 @@ class Pruned:
     value: Any
 
 
+def prunes_unknown_fields(crd: KubeObject) -> bool:
+    """Whether the API server drops fields this CRD's schema does not declare: always for
+    ``apiextensions.k8s.io/v1`` CRDs unless ``spec.preserveUnknownFields`` is true (CRDs
+    carried over from v1beta1), never for ``v1beta1`` CRDs unless it is false (its default
+    there was to keep them)."""
+    flag = crd.spec.get("preserveUnknownFields")
+    if isinstance(flag, bool):
+        return not flag
+    return crd.version != "v1beta1"
+
+
 def prune(value: Any, schema: Mapping[str, Any], pointer: str = "",
-          root: bool = True, depth: int = 0) -> tuple[Any, list[Pruned]]:
-    """``(what the API server keeps, what it drops)`` for ``value`` under ``schema``."""
+          root: bool = True, depth: int = 0,
+          keep_unknown: bool = False) -> tuple[Any, list[Pruned]]:
+    """``(what the API server keeps, what it drops)`` for ``value`` under ``schema``;
+    ``keep_unknown``: the CRD does not prune (see ``prunes_unknown_fields``)."""
     dropped: list[Pruned] = []
-    kept = _prune(value, schema, pointer, root, depth, dropped)
+    kept = _prune(value, schema, pointer, root, depth, dropped, keep_unknown)
     return kept, dropped
 
 
 def _prune(value: Any, schema: Any, pointer: str, root: bool, depth: int,
-           dropped: list[Pruned]) -> Any:
+           dropped: list[Pruned], keep_unknown: bool = False) -> Any:
     if not isinstance(schema, Mapping) or depth > MAX_DEPTH:
         return value
     if isinstance(value, Mapping):
         props = schema.get("properties")
         props = props if isinstance(props, Mapping) else {}
         extra = schema.get("additionalProperties")
-        preserve = schema.get(PRESERVE) is True
+        preserve = keep_unknown or schema.get(PRESERVE) is True
         embedded = schema.get(EMBEDDED) is True
         out: dict[str, Any] = {}
         for key, item in value.items():
@@ -91,7 +110,7 @@ def _prune(value: Any, schema: Any, pointer: str, root: bool, depth: int,
             if item is None and not (isinstance(sub, Mapping) and sub.get("nullable")):
                 continue  # a null of a non-nullable field is dropped, not an error
             if sub is not None:
-                out[key] = _prune(item, sub, here, False, depth + 1, dropped)
+                out[key] = _prune(item, sub, here, False, depth + 1, dropped, keep_unknown)
             elif preserve or extra is True:
                 out[key] = item
             else:
@@ -103,7 +122,7 @@ def _prune(value: Any, schema: Any, pointer: str, root: bool, depth: int,
         return out
     if isinstance(value, list):
         items = schema.get("items")
-        return [_prune(item, items, f"{pointer}/{i}", False, depth + 1, dropped)
+        return [_prune(item, items, f"{pointer}/{i}", False, depth + 1, dropped, keep_unknown)
                 for i, item in enumerate(value)]
     return value
 
@@ -122,10 +141,7 @@ def _translate(schema: Any, root: bool, depth: int = 0) -> Any:
                         if not (root and k in ROOT_SKIPPED)}
         elif key in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf"):
             out[key] = _translate(value, False, depth + 1)
-        elif key == "pattern":
-            if isinstance(value, str) and _compiles(value):
-                out[key] = value
-        elif key in ("format", "default", "example", "description", "$ref", "$schema", "id"):
+        elif key in NOT_CHECKED:
             continue
         elif key == "required" and isinstance(value, list):
             out[key] = [r for r in value if not (root and r in ROOT_SKIPPED)]
@@ -144,14 +160,6 @@ def _translate(schema: Any, root: bool, depth: int = 0) -> Any:
     return out
 
 
-def _compiles(pattern: str) -> bool:
-    try:
-        re.compile(pattern)
-    except (re.error, RecursionError):
-        return False
-    return True
-
-
 def validator(schema: Mapping[str, Any]) -> Draft4Validator:
     return Draft4Validator(_translate(schema, root=True))
 
@@ -166,7 +174,7 @@ class Violation:
 
 def violations(document: Any, check: Draft4Validator) -> Iterator[Violation]:
     """Validation errors of the pruned document, in document order."""
-    errors = sorted(check.iter_errors(document),
+    errors = sorted(itertools.islice(check.iter_errors(document), MAX_ERRORS),
                     key=lambda e: ([str(p) for p in e.absolute_path], str(e.validator)))
     for error in errors:
         path = [escape(str(p)) for p in error.absolute_path]

@@ -185,11 +185,14 @@ class ImmutableFieldChange(Rule):
             return None  # read as metadata only (a live scan): its content is unknown
         previous = last_applied(live)
         changes: list[Change] = []
-        for pointer in entry.fields:
-            changes.extend(diff(resolve(manifest_doc, pointer), resolve(live_doc, pointer),
-                                resolve(previous, pointer) if previous is not MISSING
-                                else MISSING, pointer, entry.policy))
-        changes.extend(shrinks(manifest_doc, live_doc, entry.policy))
+        try:
+            for pointer in entry.fields:
+                changes.extend(diff(resolve(manifest_doc, pointer), resolve(live_doc, pointer),
+                                    resolve(previous, pointer) if previous is not MISSING
+                                    else MISSING, pointer, entry.policy))
+            changes.extend(shrinks(manifest_doc, live_doc, entry.policy))
+        except RecursionError:
+            return None  # nesting deeper than any real object: nothing sound to say
         if not changes:
             return None
         says = entry.shrink_says if changes[0].how == "shrinks" else entry.server_says

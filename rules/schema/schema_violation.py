@@ -11,7 +11,13 @@ from jsonschema import Draft4Validator
 from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity
 from kaudit_rules.schema.apis import CRD_GROUP
 from kaudit_rules.schema.apply_diff import dotted
-from kaudit_rules.schema.crd_schema import prune, validator, version_schema, violations
+from kaudit_rules.schema.crd_schema import (
+    prune,
+    prunes_unknown_fields,
+    validator,
+    version_schema,
+    violations,
+)
 
 
 def _crd_index(ctx: RuleContext) -> dict[tuple[str, str], KubeObject]:
@@ -35,10 +41,12 @@ class SchemaViolation(Rule):
 
     The API server checks a custom object against the schema of its CRD's version (the one
     its ``apiVersion`` names): a wrong type, a missing required field or a value outside an
-    ``enum`` (or past ``maximum``, ``maxLength``, a ``pattern``…) is refused and the apply
+    ``enum`` (or past ``maximum``, ``maxLength``, ``minItems``…) is refused and the apply
     fails (error). A field the schema does not declare is worse because it is quiet: the API
     server prunes it and stores the object without it (unless
-    ``x-kubernetes-preserve-unknown-fields`` keeps unknown fields there), so the object looks
+    ``x-kubernetes-preserve-unknown-fields`` keeps unknown fields there, or the CRD keeps
+    them all: ``preserveUnknownFields``, the default of ``apiextensions.k8s.io/v1beta1``),
+    so the object looks
     applied while the setting never took effect — a typo such as ``replica:`` for
     ``replicas:`` or a field of a newer CRD version (warning; ``kubectl apply`` with strict
     field validation refuses it with ``unknown field``, most other clients do not).
@@ -46,7 +54,8 @@ class SchemaViolation(Rule):
     does: unknown fields are pruned, nulls of non-nullable fields dropped and defaults filled
     in before validation; ``nullable``, ``x-kubernetes-int-or-string`` and
     ``x-kubernetes-embedded-resource`` are honoured; ``metadata`` and ``status`` are not
-    checked; ``format`` and CEL rules are not evaluated. At most ``max-per-object`` (5)
+    checked; ``format``, ``pattern`` (RE2 in the API server; a backtracking matcher here could
+    be made to run for ever) and CEL rules are not evaluated. At most ``max-per-object`` (5)
     problems are reported per object.
     Fix: correct the field (its path is the finding's pointer), or upgrade the CRD to the
     version that defines it before applying the object.
@@ -82,7 +91,7 @@ class SchemaViolation(Rule):
     def _check_object(self, ctx: RuleContext[Options], obj: KubeObject, crd: KubeObject,
                       schema: Mapping[str, Any], check: Draft4Validator) -> Iterator[Finding]:
         try:
-            kept, dropped = prune(obj.raw, schema)
+            kept, dropped = prune(obj.raw, schema, keep_unknown=not prunes_unknown_fields(crd))
             problems = list(violations(kept, check))
         except RecursionError:
             return

@@ -21,7 +21,7 @@ SCHEMA = {
                 "labels": {"type": "object", "additionalProperties": {"type": "string"}},
                 "maybe": {"type": "string", "nullable": True, "enum": ["a"]},
                 "port": {"x-kubernetes-int-or-string": True},
-                "name": {"type": "string", "pattern": "^(?P<x>[a-z]+)$|\\p{L}"},
+                "name": {"type": "string", "pattern": "^(a+)+$", "uniqueItems": True},
             },
         },
     },
@@ -57,8 +57,9 @@ def test_additional_properties_schema_applies_to_every_key() -> None:
 
 def test_nullable_defaults_int_or_string_and_uncompilable_patterns() -> None:
     # the default fills the required field; a nullable null is valid; both int and string
-    # are valid for int-or-string; an RE2-only pattern is skipped, not guessed
-    doc = {"spec": {"maybe": None, "port": 80, "name": "ÄÖ"}}
+    # are valid for int-or-string; a pattern is not evaluated (a backtracking matcher would
+    # take exponential time on this one)
+    doc = {"spec": {"maybe": None, "port": 80, "name": "a" * 40 + "!"}}
     assert _problems(doc) == ([], [])
     assert _problems({"spec": {"port": "http"}}) == ([], [])
     assert _problems({"spec": {"port": [1]}}) == ([], ["/spec/port"])
@@ -80,3 +81,20 @@ def test_version_schema_per_version_and_crd_wide() -> None:
                        "kind": "CustomResourceDefinition", "metadata": {"name": "ks.x"},
                        "spec": {"version": "v1", "validation": {"openAPIV3Schema": SCHEMA}}})
     assert version_schema(beta, "v1") is SCHEMA
+
+
+def test_which_crds_prune_unknown_fields() -> None:
+    from kaudit_rules.schema.crd_schema import prunes_unknown_fields
+
+    def crd(api_version: str, **spec: object) -> KubeObject:
+        return KubeObject({"apiVersion": api_version, "kind": "CustomResourceDefinition",
+                           "metadata": {"name": "ks.x"}, "spec": spec})
+
+    assert prunes_unknown_fields(crd("apiextensions.k8s.io/v1"))
+    assert not prunes_unknown_fields(crd("apiextensions.k8s.io/v1", preserveUnknownFields=True))
+    assert not prunes_unknown_fields(crd("apiextensions.k8s.io/v1beta1"))
+    assert prunes_unknown_fields(crd("apiextensions.k8s.io/v1beta1",
+                                     preserveUnknownFields=False))
+    kept, dropped = prune({"spec": {"x": 1}}, {"type": "object", "properties": {
+        "spec": {"type": "object"}}}, keep_unknown=True)
+    assert (kept, dropped) == ({"spec": {"x": 1}}, [])
