@@ -117,9 +117,15 @@ def rules_from_yaml(path: Path,
     """Rules declared in a YAML file: each document's ``kind`` picks its factory."""
     factories = rule_factories() if factories is None else factories
     try:
-        docs = [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
-    except (OSError, yaml.YAMLError) as exc:
+        if path.stat().st_size > MAX_PACK_BYTES:
+            raise RuleLoadError(f"{path}: a rule file over {MAX_PACK_BYTES // 1024} KiB")
+        text = path.read_text()
+        _check_expansion(text, path)
+        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleLoadError(f"{path}: cannot read rule file: {exc}") from exc
+    except RecursionError:
+        raise RuleLoadError(f"{path}: nested too deeply for a rule file") from None
     rules: list[type[Rule]] = []
     for i, doc in enumerate(docs):
         kind = doc.get("kind") if isinstance(doc, dict) else None
@@ -133,6 +139,39 @@ def rules_from_yaml(path: Path,
         except (ValueError, TypeError, KeyError) as exc:
             raise RuleLoadError(f"{path}: document {i + 1}: {exc}") from exc
     return rules
+
+
+MAX_PACK_BYTES = 1024 * 1024
+"""A declarative rule file is a page of YAML; a bigger one is refused, not read."""
+MAX_PACK_NODES = 100_000
+"""YAML nodes a rule file may expand to through aliases (a few hundred in a real pack)."""
+
+
+def _check_expansion(text: str, path: Path) -> None:
+    """Refuse a rule file whose aliases expand beyond ``MAX_PACK_NODES`` (a "billion laughs"
+    of nested aliases is a few hundred bytes). A rule pack can come from the checkout a CI
+    gate checks (a discovered config's ``rules-dir``), so it is bounded like any input.
+    Sizes are counted over the composed node graph, each distinct node once."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a recursive alias counts once instead of looping
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        total = min(total, MAX_PACK_NODES + 1)
+        sizes[id(node)] = total
+        return total
+
+    for document in yaml.compose_all(text, Loader=yaml.SafeLoader):
+        if document is not None and size(document) > MAX_PACK_NODES:
+            raise RuleLoadError(f"{path}: YAML aliases expand to more than {MAX_PACK_NODES} "
+                                "nodes; a rule file may not")
 
 
 def _load_folder(folder: Path, allow_python: bool = True,

@@ -152,3 +152,30 @@ def test_every_report_names_the_config_and_its_digest(checkout: Path) -> None:
 
 def test_table_says_when_no_config_shaped_it(checkout: Path) -> None:
     assert "config: none" in scan(STUCK, *NOW, "--no-config").stdout
+
+
+def alias_bomb(levels: int = 8) -> str:
+    """A valid-looking pack whose aliases expand to 9**levels strings (a few hundred bytes)."""
+    lines = [line for line in VALID.splitlines() if not line.startswith("key:")] + ["key:"]
+    previous = '"x"'
+    for n in range(levels):
+        lines += [f"- label: l{n}", f"  title: &a{n} [{', '.join([previous] * 9)}]"]
+        previous = f"*a{n}"
+    return "\n".join(lines) + "\n"
+
+
+def test_a_yaml_pack_from_the_checkout_is_bounded(checkout: Path) -> None:
+    (checkout / "policy" / "evil.py").unlink()
+    (checkout / "policy" / "team.yaml").write_text(alias_bomb())
+    (checkout / ".kaudit.toml").write_text('rules-dir = ["policy"]\n')
+    result = scan(str(checkout / "teams.yaml"), *NOW)
+    assert result.exit_code == 2
+    assert "aliases expand to more than" in result.stderr
+
+
+def test_a_deeply_nested_yaml_pack_is_refused(checkout: Path) -> None:
+    (checkout / "policy" / "evil.py").unlink()
+    (checkout / "policy" / "team.yaml").write_text(VALID + "x: " + "[" * 5000 + "]" * 5000)
+    (checkout / ".kaudit.toml").write_text('rules-dir = ["policy"]\n')
+    result = scan(str(checkout / "teams.yaml"), *NOW)
+    assert result.exit_code == 2 and "nested too deeply" in result.stderr
