@@ -98,11 +98,20 @@ def load_config(explicit: Path | None, cwd: Path | None = None, *,
     return _parse(section, path, ref)
 
 
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+"""A config (or the pyproject.toml holding one) bigger than this is refused, not read: a
+discovered config comes from the checkout, and every input is bounded."""
+
+
 def _read_bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"{path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: over {MAX_CONFIG_BYTES // (1024 * 1024)} MiB; not a config")
+    return data
 
 
 def _parse_toml(raw: bytes, path: Path) -> dict[str, Any]:
