@@ -20,7 +20,9 @@ from kaudit.cli.common import (
     stderr,
     write_output,
 )
+from kaudit.cli.nothing_read import load_objects
 from kaudit.cli.outputs import Output, parse_outputs, stdout_machine_readable, write_outputs
+from kaudit.cli.rules_doc import complete_rule
 from kaudit.cli.sources import (
     LiveFlags,
     Source,
@@ -36,8 +38,10 @@ from kaudit.model import Severity
 from kaudit.report import FORMATTERS, Report, RuleInfo
 from kaudit.rules.options import OptionError
 from kaudit.rules.registry import Catalogue, RuleLoadError, load_catalogue
+from kaudit.rules.selection import check_names
 from kaudit.snapshot import Snapshot, SourceInfo
-from kaudit.snapshot.files import NoInputError, load_snapshot
+from kaudit.snapshot.files import NoInputError
+from kaudit.snapshot.gitops import GitOpsOptions
 from kaudit.textsafe import safe_text
 
 FAIL_ON = ("error", "warning", "info", "never")
@@ -71,9 +75,10 @@ def scan(
         show_default=False)] = None,
     select: Annotated[list[str] | None, typer.Option(
         "--select", help="Only run these rules: codes, code prefixes (FN, ST00) or names; "
-                         "comma-separated or repeated.")] = None,
+                         "comma-separated or repeated.", autocompletion=complete_rule)] = None,
     ignore: Annotated[list[str] | None, typer.Option(
-        "--ignore", help="Do not run these rules (same forms as --select).")] = None,
+        "--ignore", help="Do not run these rules (same forms as --select).",
+        autocompletion=complete_rule)] = None,
     rules_dir: Annotated[list[Path] | None, typer.Option(
         "--rules-dir", help="Load extra rules from this folder (*.py rule classes, *.yaml "
                             "declarative rules). Repeatable.", file_okay=False)] = None,
@@ -118,6 +123,17 @@ def scan(
     timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
     scan_timeout: live_opts.ScanTimeout = live_opts.DEFAULTS.scan_timeout,
+    allow_empty: Annotated[bool, typer.Option(
+        "--allow-empty", help="Exit 0 when the files hold no Kubernetes object (for hooks "
+                              "that pass every changed YAML file); by default that is exit 2, "
+                              "so a gate never passes on nothing.")] = False,
+    helm: Annotated[bool, typer.Option(
+        "--helm", help="Render the Helm charts found in folders with `helm template` (helm on "
+                       "PATH) and audit the result; without it a chart is a notice.")] = False,
+    kustomize: Annotated[bool, typer.Option(
+        "--kustomize", help="Render the kustomizations found in folders with `kubectl "
+                            "kustomize` and audit the result; without it their patches are "
+                            "left out with a notice.")] = False,
 ) -> None:
     """Audit a cluster or a snapshot: files, folders, stdin or a saved snapshot.
 
@@ -159,6 +175,8 @@ def scan(
             flags = LiveFlags()
         source = choose_source(paths, demo, flags, progress=progress,
                                live_flag_names="--context/--kubeconfig/-n")
+        source = replace(source, allow_empty=allow_empty,
+                         gitops=GitOpsOptions(helm=helm, kustomize=kustomize))
         if config is not None and no_config:
             raise UsageError("give either --config or --no-config, not both")
         settings_config = load_config(config, discover=not no_config)
@@ -184,8 +202,10 @@ def _scan(source: Source, outputs: list[Output],
         raise UsageError(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
     now_option = parse_now(now)
     catalogue = load_config_rules(config, rules_dir or [])
+    check_names(catalogue, _names_in_effect(config, catalogue, select, ignore),
+                split_codes(select), split_codes(ignore))
     snapshot = source.read()
-    earlier = load_snapshot(previous) if previous else None
+    earlier = load_objects(previous, "--previous") if previous else None
     target = _against(against, against_live)
     when, when_source = choose_now(now_option, snapshot)
     settings = replace(_settings(config, select, ignore, baseline_path, when), previous=earlier,
@@ -234,6 +254,18 @@ def _release(text: str | None) -> tuple[int, int] | None:
         raise UsageError(f"--kube-version: {exc}") from None
 
 
+def _names_in_effect(config: Config, catalogue: Catalogue, select: list[str] | None,
+                     ignore: list[str] | None) -> Config:
+    """The config's rule names that must exist: not its selection when the command line
+    replaced it, and none at all when its Python rules were skipped (they may name those:
+    the notice says why they are missing, and the scan still runs the rest)."""
+    if split_codes(select) or split_codes(ignore):
+        config = replace(config, select=(), ignore=())
+    if catalogue.skipped:
+        config = replace(config, select=(), ignore=(), rule_options={}, severities={})
+    return config
+
+
 def against_sources(against: Snapshot | None) -> tuple[SourceInfo, ...]:
     """The ``--against`` inputs as the report lists them, after the scanned ones: typed
     ``against`` so that a reader never mistakes the live cluster for what was audited."""
@@ -250,7 +282,7 @@ def _against(paths: list[str], live: LiveOptions | None) -> Snapshot | None:
             return read_cluster(live).snapshot
         except LiveError as exc:
             raise type(exc)(f"--against-context {live.context}: {exc}") from None
-    return load_snapshot(paths) if paths else None
+    return load_objects(paths, "--against") if paths else None
 
 
 def _settings(config: Config, select: list[str] | None, ignore: list[str] | None,

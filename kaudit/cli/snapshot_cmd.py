@@ -8,7 +8,7 @@ types were listed completely (so absence means the same thing).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -18,6 +18,7 @@ from kaudit.cli.sources import print_gaps, progress_allowed
 from kaudit.cli.writer import OutputError, write_with
 from kaudit.live import LiveError, read_cluster
 from kaudit.snapshot.archive import snapshot_document, write_snapshot
+from kaudit.snapshot.managed import compact_managed_fields
 
 
 def snapshot(
@@ -34,8 +35,9 @@ def snapshot(
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
     scan_timeout: live_opts.ScanTimeout = live_opts.DEFAULTS.scan_timeout,
     keep_managed_fields: Annotated[bool, typer.Option(
-        "--keep-managed-fields", help="Keep metadata.managedFields (dropped by default: "
-                                      "large, and no rule reads them).")] = False,
+        "--keep-managed-fields", help="Keep metadata.managedFields whole (by default only "
+                                      "what rules read: managers, operations, times, "
+                                      "subresources and annotation keys).")] = False,
 ) -> None:
     """Save a redacted snapshot of a live cluster (Secret values stored only as digests).
 
@@ -54,7 +56,7 @@ def snapshot(
     except (UsageError, LiveError) as exc:
         raise fail(str(exc)) from None
     snap = read.snapshot
-    items = (o.raw if keep_managed_fields else _without_managed_fields(o.raw)
+    items = (o.raw if keep_managed_fields else compact_managed_fields(o.raw)
              for o in snap.objects)
     document = snapshot_document(items, captured_at=snap.captured_at, context=read.context,
                                  server=read.server, gaps=snap.gaps, read_kinds=snap.read_kinds)
@@ -68,11 +70,3 @@ def snapshot(
            f"{read.context or read.server} to {output}", style="")
     raise typer.Exit(0)
 
-
-def _without_managed_fields(raw: dict[str, Any]) -> dict[str, Any]:
-    """A shallow copy without ``metadata.managedFields``; the snapshot's own object is left
-    untouched (objects are read-only views shared with anything else holding them)."""
-    meta = raw.get("metadata")
-    if not isinstance(meta, dict) or "managedFields" not in meta:
-        return raw
-    return {**raw, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}

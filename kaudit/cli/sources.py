@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 
 from kaudit.cli import live_opts
 from kaudit.cli.common import UsageError, notice
 from kaudit.cli.file_progress import FileProgress
+from kaudit.cli.nothing_read import check_objects_read
 from kaudit.live import LiveError, LiveOptions, NoKubeconfigError, read_cluster
 from kaudit.snapshot import Snapshot
 from kaudit.snapshot.files import load_snapshot
+from kaudit.snapshot.gitops import GitOpsOptions
 from kaudit.timeutil import ClockTime
 
 DEMO_NAME = "demo-snapshot.yaml"
@@ -69,6 +71,11 @@ class Source:
     live: LiveOptions | None
     progress: bool | None = False
     """A progress bar on stderr while files are read (``None``: when stderr is a terminal)."""
+    allow_empty: bool = False
+    """Files that hold no Kubernetes object are fine (pre-commit passes every changed YAML
+    file, often none a manifest); otherwise that is a usage error (``nothing_read``)."""
+    gitops: GitOpsOptions = field(default_factory=GitOpsOptions)
+    """Render Helm charts / kustomizations found in folders (``--helm``, ``--kustomize``)."""
 
     def read(self) -> Snapshot:
         """The snapshot; ``NoInputError`` for unreadable inputs, ``LiveError`` for a cluster
@@ -77,7 +84,11 @@ class Source:
             return read_cluster(self.live).snapshot
         named = [demo_input()] if self.demo else []
         with FileProgress(self.progress) as bar:
-            return load_snapshot(list(self.paths), named=named, progress=bar.update)
+            snapshot = load_snapshot(list(self.paths), named=named, progress=bar.update,
+                                     gitops=self.gitops)
+        if not self.allow_empty:
+            check_objects_read(snapshot, self.paths)
+        return snapshot
 
 
 def choose_source(paths: list[str] | None, demo: bool, flags: LiveFlags, *,

@@ -20,6 +20,7 @@ import orjson
 from kaudit.model import CoverageGap, InputProblem, Severity, SourceLocation
 from kaudit.snapshot.archive import is_archive, read_header
 from kaudit.snapshot.collector import collector_paused
+from kaudit.snapshot.gitops import GitOps, GitOpsOptions
 from kaudit.snapshot.object import KubeObject
 from kaudit.snapshot.redact import is_secret, redact_secret
 from kaudit.snapshot.shapes import expand, typeless_problem
@@ -47,8 +48,10 @@ class LoadResult:
     read_kinds: set[tuple[str, str]] | None = None
 
 
-def discover(paths: Sequence[str]) -> tuple[list[str], list[InputProblem]]:
-    """Expand folders recursively into manifest files, sorted for determinism."""
+def discover(paths: Sequence[str], gitops: GitOps | None = None
+             ) -> tuple[list[str], list[InputProblem]]:
+    """Expand folders recursively into manifest files, sorted for determinism; ``gitops``
+    leaves Helm charts and kustomize fragments out of a folder's files (see ``gitops``)."""
     files: list[str] = []
     problems: list[InputProblem] = []
     for raw in paths:
@@ -62,7 +65,7 @@ def discover(paths: Sequence[str]) -> tuple[list[str], list[InputProblem]]:
                 if p.is_file() and p.name.lower().endswith(MANIFEST_SUFFIXES)
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
-            files.extend(found)
+            files.extend(gitops.filter_folder(path, found) if gitops is not None else found)
         elif path.is_file():
             files.append(str(path))
         else:
@@ -72,12 +75,16 @@ def discover(paths: Sequence[str]) -> tuple[list[str], list[InputProblem]]:
 
 def load_paths(paths: Sequence[str], stdin: BinaryIO | None = None,
                named: Sequence[tuple[str, bytes]] = (),
-               progress: Progress | None = None) -> LoadResult:
+               progress: Progress | None = None,
+               gitops: GitOpsOptions | None = None) -> LoadResult:
     """Load files and folders; ``named`` adds in-memory inputs (display name, bytes), such as
     the packaged demo, whose install path would otherwise leak into reports."""
     result = LoadResult()
-    files, problems = discover(paths)
+    walk = GitOps(gitops or GitOpsOptions())
+    files, problems = discover(paths, walk)
+    named = [*named, *walk.rendered()]
     result.problems.extend(problems)
+    result.problems.extend(walk.notices)
     total = len(files) + len(named)
     with collector_paused():
         for done, name in enumerate(files, start=1):
@@ -92,11 +99,14 @@ def load_paths(paths: Sequence[str], stdin: BinaryIO | None = None,
 
 def load_snapshot(paths: Sequence[str], stdin: BinaryIO | None = None,
                   named: Sequence[tuple[str, bytes]] = (),
-                  progress: Progress | None = None) -> Snapshot:
+                  progress: Progress | None = None,
+                  gitops: GitOpsOptions | None = None) -> Snapshot:
     """Load ``paths`` into a snapshot; ``NoInputError`` when nothing could be read at all."""
-    result = load_paths(paths, stdin, named, progress)
+    result = load_paths(paths, stdin, named, progress, gitops)
     if result.files_read == 0:
-        detail = "; ".join(p.message for p in result.problems) or "no manifest files found"
+        detail = "; ".join(p.message for p in result.problems) or (
+            f"no manifest files ({', '.join('*' + s for s in MANIFEST_SUFFIXES)}) in "
+            f"{', '.join(paths)}")
         raise NoInputError(detail)
     archives = {src.paths[0] for src in result.archive_sources}
     given = [*paths, *(display for display, _ in named)]

@@ -83,6 +83,20 @@ def test_discovered_config_loads_yaml_packs_but_never_python(checkout: Path) -> 
     assert "were not run" in notice and "evil.py" in notice and "--rules-dir" in notice
 
 
+def test_options_for_skipped_python_rules_do_not_stop_the_scan(checkout: Path) -> None:
+    (checkout / ".kaudit.toml").write_text('rules-dir = ["policy"]\nselect = ["XX"]\n'
+                                           '[rules.evil]\nseverity = "error"\n')
+    result = scan(str(checkout / "teams.yaml"), *NOW, "--format", "json")
+    assert result.exit_code == 0, result.output  # XX501 is a warning
+    assert codes(result) == ["XX501"] and "were not run" in result.stderr
+
+
+def test_the_command_line_selection_is_checked_not_the_replaced_one(checkout: Path) -> None:
+    (checkout / ".kaudit.toml").write_text('select = ["NOPE999"]\n')
+    assert scan(STUCK, *NOW).exit_code == 2  # the config's own selection is checked ...
+    assert scan(STUCK, *NOW, "--select", "FN001").exit_code == 1  # ... unless replaced
+
+
 def test_pyproject_section_is_trusted_no_more_than_kaudit_toml(checkout: Path) -> None:
     (checkout / "pyproject.toml").write_text('[tool.kaudit]\nrules-dir = "policy"\n')
     result = scan(str(checkout / "teams.yaml"), *NOW, "--format", "json")
