@@ -14,15 +14,14 @@ from kaudit.cli import exitcodes, live_opts
 from kaudit.cli.common import (
     UsageError,
     fail,
-    notice,
     parse_now,
-    split_codes,
     stderr,
     write_output,
 )
 from kaudit.cli.nothing_read import load_objects
 from kaudit.cli.outputs import Output, parse_outputs, stdout_machine_readable, write_outputs
 from kaudit.cli.rules_doc import complete_rule
+from kaudit.cli.ruleset import check_rule_names, load_config_rules, selection
 from kaudit.cli.sources import (
     LiveFlags,
     Source,
@@ -37,8 +36,7 @@ from kaudit.live import LiveError, LiveOptions, read_cluster
 from kaudit.model import Severity
 from kaudit.report import FORMATTERS, Report, RuleInfo
 from kaudit.rules.options import OptionError
-from kaudit.rules.registry import Catalogue, RuleLoadError, load_catalogue
-from kaudit.rules.selection import check_names
+from kaudit.rules.registry import RuleLoadError
 from kaudit.snapshot import Snapshot, SourceInfo
 from kaudit.snapshot.files import NoInputError
 from kaudit.snapshot.gitops import GitOpsOptions
@@ -202,8 +200,7 @@ def _scan(source: Source, outputs: list[Output],
         raise UsageError(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
     now_option = parse_now(now)
     catalogue = load_config_rules(config, rules_dir or [])
-    check_names(catalogue, _names_in_effect(config, catalogue, select, ignore),
-                split_codes(select), split_codes(ignore))
+    check_rule_names(catalogue, config, select, ignore)
     snapshot = source.read()
     earlier = load_objects(previous, "--previous") if previous else None
     target = _against(against, against_live)
@@ -233,37 +230,11 @@ def _scan(source: Source, outputs: list[Output],
     return exit_code(report, fail_on)
 
 
-def load_config_rules(config: Config, rules_dirs: list[Path]) -> Catalogue:
-    """The rules to run: ``--rules-dir`` folders and an explicit ``--config``'s folders may
-    hold Python; a discovered config's folders load YAML rules only, and the Python files they
-    hold are named in a notice on stderr (skipped, never silently)."""
-    trusted = [*(config.rules_dirs if config.code_allowed else ()), *rules_dirs]
-    declarative = () if config.code_allowed else config.rules_dirs
-    catalogue = load_catalogue(trusted, declarative_dirs=declarative)
-    if catalogue.skipped and config.ref is not None:
-        notice(f"kaudit: notice: {config.ref.path} was found by searching upwards, so the "
-               f"Python rules it names were not run ({', '.join(catalogue.skipped)}); run "
-               f"them with --rules-dir or --config {config.ref.path}")
-    return catalogue
-
-
 def _release(text: str | None) -> tuple[int, int] | None:
     try:
         return parse_release(text) if text else None
     except ValueError as exc:
         raise UsageError(f"--kube-version: {exc}") from None
-
-
-def _names_in_effect(config: Config, catalogue: Catalogue, select: list[str] | None,
-                     ignore: list[str] | None) -> Config:
-    """The config's rule names that must exist: not its selection when the command line
-    replaced it, and none at all when its Python rules were skipped (they may name those:
-    the notice says why they are missing, and the scan still runs the rest)."""
-    if split_codes(select) or split_codes(ignore):
-        config = replace(config, select=(), ignore=())
-    if catalogue.skipped:
-        config = replace(config, select=(), ignore=(), rule_options={}, severities={})
-    return config
 
 
 def against_sources(against: Snapshot | None) -> tuple[SourceInfo, ...]:
@@ -288,11 +259,7 @@ def _against(paths: list[str], live: LiveOptions | None) -> Snapshot | None:
 def _settings(config: Config, select: list[str] | None, ignore: list[str] | None,
               baseline_path: Path | None, when: datetime) -> EngineSettings:
     baseline_file = baseline_path or config.baseline
-    # The command line's selection replaces the config's whole selection (both lists): a
-    # CI job that pins --select FN,ST must not be undone by an `ignore` in the checkout.
-    cli_select, cli_ignore = split_codes(select), split_codes(ignore)
-    chosen = (cli_select, cli_ignore) if cli_select or cli_ignore else (config.select,
-                                                                        config.ignore)
+    chosen = selection(config, select, ignore)
     return EngineSettings(
         now=when,
         select=chosen[0],

@@ -104,6 +104,17 @@ def test_pyproject_section_is_trusted_no_more_than_kaudit_toml(checkout: Path) -
     assert "XX501" in codes(result)
 
 
+def test_baseline_create_trusts_a_discovered_config_no_more_than_scan(checkout: Path) -> None:
+    (checkout / ".kaudit.toml").write_text('rules-dir = ["policy"]\n')
+    out = checkout / "baseline.json"
+    result = CliRunner().invoke(app, ["baseline", "create", "-o", str(out),
+                                      str(checkout / "teams.yaml"), *NOW])
+    assert result.exit_code == 0, result.output
+    assert not (checkout / "policy" / "RAN").exists()
+    assert "were not run" in result.stderr
+    assert [f["code"] for f in json.loads(out.read_text())["findings"]] == ["XX501"]
+
+
 def test_explicit_config_may_run_python_rules(checkout: Path) -> None:
     config = checkout / ".kaudit.toml"
     config.write_text('rules-dir = ["policy"]\n')
