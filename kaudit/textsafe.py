@@ -19,10 +19,6 @@ _UNSAFE_ONE_LINE = re.compile(
     "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-_UNSAFE_KEEP_CRLF = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
@@ -34,8 +30,3 @@ def safe_text(text: object, *, multiline: bool = False) -> str:
     value = text if isinstance(text, str) else str(text)
     return (_UNSAFE if multiline else _UNSAFE_ONE_LINE).sub(_escape, value)
 
-
-def safe_lines(text: str) -> str:
-    """Like ``safe_text`` but CR and LF are left for the caller's own encoding of line
-    breaks (a workflow command's ``%0D%0A``, a Markdown cell's ``<br>``)."""
-    return _UNSAFE_KEEP_CRLF.sub(_escape, text)

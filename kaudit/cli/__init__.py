@@ -11,7 +11,15 @@ from typing import Annotated
 import typer
 
 from kaudit import __version__
-from kaudit.cli import baseline_cmd, diff_cmd, exitcodes, helptext, rules_cmd, snapshot_cmd
+from kaudit.cli import (
+    baseline_cmd,
+    diff_cmd,
+    exitcodes,
+    helptext,
+    rules_cmd,
+    snapshot_cmd,
+    watch_cmd,
+)
 from kaudit.cli.explain_cmd import explain_command
 from kaudit.cli.finalizers_cmd import finalizers_command
 from kaudit.cli.graph_cmd import graph_command
@@ -52,6 +60,7 @@ app.command("snapshot")(snapshot_cmd.snapshot)
 app.command("explain")(explain_command)
 app.command("graph")(graph_command)
 app.command("diff")(diff_cmd.diff)
+app.command("watch")(watch_cmd.watch)
 app.command("finalizers")(finalizers_command)
 app.add_typer(rules_cmd.app, name="rules")
 app.add_typer(baseline_cmd.app, name="baseline")

@@ -53,7 +53,8 @@ def parse_outputs(values: Sequence[str] | None) -> list[Output]:
         name, sep, target = raw.partition("=")
         fmt = name.strip().lower()
         if fmt not in FORMATTERS:
-            if not sep and _looks_like_path(raw):
+            # ``-o report.json``, or a file whose name holds a '=' (``-o out/a=b.json``).
+            if _looks_like_path(name if sep else raw):
                 raise UsageError(
                     f"-o {raw!r}: -o names the format ({choices}), not a file; to write a "
                     f"file give both: -o {_suggest(raw)}={raw}")
@@ -71,7 +72,7 @@ def parse_outputs(values: Sequence[str] | None) -> list[Output]:
     seen: set[Path] = set()
     for o in outputs:
         if o.path is not None:
-            key = Path(os.path.abspath(o.path))
+            key = Path(os.path.realpath(o.path))  # one file, however spelled or linked
             if key in seen:
                 raise UsageError(f"{o.path} is named by two -o options")
             seen.add(key)
@@ -121,7 +122,9 @@ def write_file(path: Path, text: str) -> None:
     """Write one report file; a folder that does not exist or a full disk is a usage error
     (exit 2) naming the file, never a traceback. Written beside the target and renamed
     (``kaudit.cli.writer``), so a failed write never leaves half a report that a later step
-    would upload."""
+    would upload; the rename goes to the file a symlink points at (the link stays a link),
+    and a device or FIFO (``-o sarif=/dev/stdout``) is written into: renaming over it would
+    replace ``/dev/stdout`` with a regular file for everyone when kaudit runs as root."""
     try:
         writer.write_file(path, text)
     except writer.OutputError as exc:

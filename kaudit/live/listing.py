@@ -38,6 +38,9 @@ class ListOutcome:
     objects: list[KubeObject] = field(default_factory=list)
     gap: CoverageGap | None = None
     restarted: bool = False
+    resource_versions: list[str] = field(default_factory=list)
+    """The list's ``resourceVersion`` per query (``queries_for`` order): where a watch of
+    that query starts."""
 
     @property
     def complete(self) -> bool:
@@ -63,9 +66,10 @@ def list_resource(transport: Transport, resource: ApiResource, *, source: str,
     for query in queries_for(resource):
         for attempt in (1, 2):
             try:
-                outcome.objects.extend(
-                    _pages(transport, resource, query, location, namespace, page_size, on_page,
-                           prefetch, deadline, max_pages))
+                objects, version = _pages(transport, resource, query, location, namespace,
+                                          page_size, on_page, prefetch, deadline, max_pages)
+                outcome.objects.extend(objects)
+                outcome.resource_versions.append(version)
                 break
             except _Expired as exc:
                 if attempt == 1:
@@ -153,7 +157,7 @@ def _page_parts(body: bytes) -> tuple[dict[str, object], list[object]]:
 def _pages(transport: Transport, resource: ApiResource, query: Query, location: SourceLocation,
            namespace: str | None, page_size: int, on_page: Callable[[int], None],
            prefetch: Executor | None, deadline: Deadline | None = None,
-           max_pages: int = MAX_PAGES) -> list[KubeObject]:
+           max_pages: int = MAX_PAGES) -> tuple[list[KubeObject], str]:
     path = resource.list_path(namespace)
     params: dict[str, str] = {"limit": str(page_size)}
     if query.label_selector:
@@ -173,6 +177,7 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
     append = objects.append
     pagination = _Pagination(page_size, max_pages)
     body = fetch(params)
+    version = ""
     while True:
         # Pipelining: the next page is requested while this one is parsed, using the token
         # read from the page's head; the parsed token confirms it (or the guess is dropped).
@@ -181,6 +186,9 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
         if peeked and prefetch is not None:
             ahead = prefetch.submit(fetch, {**params, "continue": peeked})
         meta, items = _page_parts(body)
+        if not version:
+            # Every page of one paginated list is served from one resourceVersion.
+            version = str(meta.get("resourceVersion") or "")
         # The hot loop of a big scan (one pass per object): kept to plain dict stores.
         for raw in items:
             if isinstance(raw, dict):
@@ -196,7 +204,7 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
         if token is None:
             if ahead is not None:
                 ahead.cancel()
-            return objects
+            return objects, version
         params = {**params, "continue": token}
         body = ahead.result() if ahead is not None and peeked == token else fetch(params)
 

@@ -12,16 +12,11 @@ from kaudit.model import Finding, Severity
 from kaudit.report.locations import details, display_path, is_file
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
-from kaudit.textsafe import safe_lines
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def escape_data(value: str) -> str:
-    # Control characters (an escape sequence in a condition message) would reach the job
-    # log, which renders ANSI codes: shown escaped (``kaudit.textsafe``); CR and LF are
-    # the runner's to unescape.
-    value = safe_lines(value)
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -17,12 +17,12 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from kaudit.model import CoverageGap, Family, Finding, Severity
+from kaudit.model import Family, Finding, Severity
 from kaudit.report.locations import details, object_label, where
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
+from kaudit.report.printable import printable
 from kaudit.snapshot import SourceInfo
-from kaudit.textsafe import safe_text
 from kaudit.timeutil import format_time
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -33,7 +33,7 @@ INDENT = "    "
 
 def headline(report: Report) -> str:
     def named(s: SourceInfo) -> str:
-        return safe_text(s.context or s.server or ", ".join(s.paths) or s.type)
+        return s.context or s.server or ", ".join(s.paths) or s.type
 
     sources = ", ".join(named(s) for s in report.sources if s.type != "against")
     against = ", ".join(named(s) for s in report.sources if s.type == "against")
@@ -46,12 +46,9 @@ def headline(report: Report) -> str:
 
 
 def config_line(report: Report) -> str:
-    """Which config shaped the report, with its digest: a reviewer sees a changed gate."""
-    return f"config: {safe_text(report.config.describe()) if report.config else 'none'}"
-
-
-def gap_line(gap: CoverageGap) -> str:
-    return safe_text(f"coverage gap: {gap.resource}: {gap.reason}")
+    """Which config shaped the report, with its digest: a reviewer sees a changed gate.
+    (The path is the user's or the checkout's: shown with its control characters escaped.)"""
+    return f"config: {printable(report.config.describe()) if report.config else 'none'}"
 
 
 def counts_line(report: Report) -> str:
@@ -73,25 +70,23 @@ def finding_line(finding: Finding, options: FormatOptions) -> str:
     if options.color:
         severity = f"{ANSI[finding.severity]}{severity}\x1b[0m"
     parts = []
-    # Paths, names and messages come from files and clusters: escaped, so that printing them
-    # cannot drive the terminal.
-    loc = safe_text(where(finding.source, options.cwd))
+    loc = where(finding.source, options.cwd)
     if loc:
         parts.append(f"{loc}: ")
     parts.append(f"{severity} {finding.code}")
     if finding.object is not None:
-        parts.append(f" {safe_text(object_label(finding.object))}")
-    message = safe_text(finding.message, multiline=True).replace("\n", "\n" + INDENT)
+        parts.append(f" {object_label(finding.object)}")
+    message = finding.message.replace("\n", "\n" + INDENT)
     parts.append(f": {message}")
     lines = ["".join(parts)]
-    lines += [INDENT + safe_text(d) for d in details(finding, options.cwd)]
+    lines += [INDENT + d for d in details(finding, options.cwd)]
     return "\n".join(lines)
 
 
 def render_lines(report: Report, options: FormatOptions) -> str:
     out = [headline(report), config_line(report)]
     for gap in sorted(report.gaps, key=lambda g: (g.resource, g.reason)):
-        out.append(gap_line(gap))
+        out.append(f"coverage gap: {gap.resource}: {gap.reason}")
     out += [finding_line(f, options) for f in worst_first(report.findings)]
     out.append(counts_line(report))
     return "\n".join(out) + "\n"
@@ -107,19 +102,19 @@ def _print_finding(console: Console, finding: Finding, options: FormatOptions) -
     head.append(f"{finding.severity.value:<7}", style=STYLE[finding.severity])
     head.append(" ")
     if finding.object is not None:
-        head.append(safe_text(finding.object.short), style="bold")
+        head.append(finding.object.short, style="bold")
         if finding.object.group:
-            head.append(f" ({safe_text(finding.object.group)})", style="dim")
-    loc = safe_text(where(finding.source, options.cwd))
+            head.append(f" ({finding.object.group})", style="dim")
+    loc = where(finding.source, options.cwd)
     if loc:
         if finding.object is not None:
             head.append("  ")
         head.append(loc, style="underline")
     console.print(head, soft_wrap=True)
-    body = Text(safe_text(finding.message, multiline=True), overflow="fold")
+    body = Text(finding.message, overflow="fold")
     # The patch is long and rarely read here; `-o json` and `kaudit explain` carry it.
     for d in details(finding, options.cwd, fix=False):
-        body.append("\n" + safe_text(d), style="dim")
+        body.append("\n" + d, style="dim")
     console.print(Padding(body, (0, 0, 0, 8)))
 
 
@@ -148,7 +143,7 @@ def render_terminal(report: Report, options: FormatOptions) -> str:
     # Never wrapped: a reviewer compares the digest with the one of the last run.
     console.print(Text(config_line(report), style="dim"), soft_wrap=True)
     for gap in sorted(report.gaps, key=lambda g: (g.resource, g.reason)):
-        console.print(Text(gap_line(gap), style="yellow"))
+        console.print(Text(f"coverage gap: {gap.resource}: {gap.reason}", style="yellow"))
     by_rule: dict[tuple[Family, str, str], list[Finding]] = defaultdict(list)
     for f in report.findings:
         by_rule[(f.family, f.code, f.rule)].append(f)
