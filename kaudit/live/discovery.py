@@ -122,17 +122,22 @@ def discover(fetch: Fetch, pool: Executor, fetch_roots: Fetch | None = None) -> 
 
 
 def _core_plan(doc: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    """The legacy ``/api`` document (``APIVersions``)."""
-    return [("", [str(v) for v in doc.get("versions") or []])]
+    """The legacy ``/api`` document (``APIVersions``). Entries of the wrong shape are skipped
+    here and below, so a malformed group costs that group (never a crash of the whole scan)."""
+    return [("", [v for v in _list(doc.get("versions")) if isinstance(v, str) and v])]
 
 
 def _groups_plan(doc: dict[str, Any]) -> list[tuple[str, list[str]]]:
     """The legacy ``/apis`` document (``APIGroupList``), preferred version first."""
     plan = []
-    for group in doc.get("groups") or []:
-        name = str(group.get("name", ""))
-        versions = [str(v.get("version")) for v in group.get("versions") or []]
-        preferred = (group.get("preferredVersion") or {}).get("version")
+    for group in _objects(doc.get("groups")):
+        name = group.get("name")
+        if not isinstance(name, str) or not name:
+            continue
+        versions = [v["version"] for v in _objects(group.get("versions"))
+                    if isinstance(v.get("version"), str) and v["version"]]
+        preferred_doc = group.get("preferredVersion")
+        preferred = preferred_doc.get("version") if isinstance(preferred_doc, dict) else None
         if preferred in versions:
             versions.remove(preferred)
             versions.insert(0, preferred)
@@ -149,27 +154,35 @@ def _aggregated_plan(doc: dict[str, Any], known: dict[tuple[str, str], list[ApiR
                      ) -> list[tuple[str, list[str]]]:
     """An ``APIGroupDiscoveryList``: versions in the server's order of preference, and the
     listable resources of each version that is not ``Stale`` put into ``known`` (a stale one
-    is left to be fetched on its own, which either succeeds or names the failure)."""
+    is left to be fetched on its own, which either succeeds or names the failure). Entries of
+    the wrong shape are skipped, as in the legacy documents."""
     plan = []
-    for item in doc.get("items") or []:
-        if not isinstance(item, dict):
-            continue
-        name = str((item.get("metadata") or {}).get("name") or "")
+    for item in _objects(doc.get("items")):
+        metadata = item.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        if not isinstance(name, str):
+            continue  # "" is the core group (a server's aggregated /api)
         versions = []
-        for entry in item.get("versions") or []:
-            if not isinstance(entry, dict) or not entry.get("version"):
+        for entry in _objects(item.get("versions")):
+            version = entry.get("version")
+            if not isinstance(version, str) or not version:
                 continue
-            version = str(entry["version"])
             versions.append(version)
             if entry.get("freshness") == "Stale":
                 continue
-            known[(name, version)] = [
-                ApiResource(name, version, str(res.get("resource")),
-                            str((res.get("responseKind") or {}).get("kind", "")),
-                            res.get("scope") == "Namespaced")
-                for res in entry.get("resources") or []
-                if isinstance(res, dict) and res.get("resource")
-                and "/" not in str(res["resource"]) and "list" in (res.get("verbs") or [])]
+            found = []
+            for res in _objects(entry.get("resources")):
+                plural = res.get("resource")
+                if not isinstance(plural, str) or not plural or "/" in plural:
+                    continue
+                if "list" not in _list(res.get("verbs")):
+                    continue
+                kind = res.get("responseKind")
+                found.append(ApiResource(
+                    name, version, plural,
+                    str(kind.get("kind", "")) if isinstance(kind, dict) else "",
+                    res.get("scope") == "Namespaced"))
+            known[(name, version)] = found
         plan.append((name, versions))
     return plan
 
@@ -177,13 +190,26 @@ def _aggregated_plan(doc: dict[str, Any], known: dict[tuple[str, str], list[ApiR
 def _group_version(fetch: Fetch, group: str, version: str) -> list[ApiResource]:
     path = f"/apis/{group}/{version}" if group else f"/api/{version}"
     doc = json_object(fetch(path), "discovery document")
+    resources = doc.get("resources")
+    if resources is not None and not isinstance(resources, list):
+        raise FetchError("bad response", f"resources is a {type(resources).__name__}, "
+                                         "not an array")
     out: list[ApiResource] = []
-    for res in doc.get("resources") or []:
-        plural = str(res.get("name", ""))
-        if not plural or "/" in plural:
+    for res in _objects(resources):
+        plural = res.get("name")
+        if not isinstance(plural, str) or not plural or "/" in plural:
             continue  # subresources (pods/log, deployments/scale) are not objects
-        if "list" not in (res.get("verbs") or []):
+        if "list" not in _list(res.get("verbs")):
             continue
         out.append(ApiResource(group, version, plural, str(res.get("kind", "")),
                                bool(res.get("namespaced"))))
     return out
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
+def _objects(value: object) -> list[dict[str, Any]]:
+    """The JSON objects of a list; anything else a server sends there is skipped."""
+    return [v for v in _list(value) if isinstance(v, dict)]

@@ -118,6 +118,9 @@ class LoopbackAPIServer:
         self.routes: list[Route] = []
         """Extra answers, asked in order before the built-in routing (after faults): each
         returns ``(status, body, content type)`` or ``None`` to pass."""
+        self.behaviours: list[Any] = []
+        """Hostile answers (``tests/live/hostile.py``): the first whose ``matches(path,
+        query)`` is true answers the request with ``serve(handler, path, query)``."""
         self.requests: list[Request] = []
         self.watch: Any = None
         """A ``watchstream.WatchHub`` serving ``?watch=1`` and versioning lists, if attached."""
@@ -225,6 +228,10 @@ class _Handler(BaseHTTPRequestHandler):
         if api.token is not None and (scheme.lower() != "bearer" or credential != api.token):
             self._status(401, "Unauthorized", "Unauthorized")
             return
+        for behaviour in list(api.behaviours):
+            if behaviour.matches(path, query):
+                behaviour.serve(self, path, query)
+                return
         fault = api.take_fault(path, query)
         if fault is not None:
             if fault.delay:

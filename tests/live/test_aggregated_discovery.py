@@ -131,3 +131,23 @@ def test_full_scan_discovers_in_three_requests(start_live: StartLive) -> None:
     assert report["findings"] == legacy_report["findings"]
     assert report["coverage"] == legacy_report["coverage"]
     assert {g["resource"] for g in report["coverage"]["gaps"]} == {"metrics.k8s.io/v1beta1"}
+
+
+def test_malformed_aggregated_entries_cost_only_themselves() -> None:
+    """A hostile or broken server: entries of the wrong shape are skipped, never a crash."""
+    doc = {"kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "items": [
+        "not an object", {"metadata": "bad"}, {"metadata": {"name": 7}},
+        {"metadata": {"name": "example.org"}, "versions": [
+            {"version": 1}, "x",
+            {"version": "v1", "resources": [
+                None, {"resource": 5}, {"resource": "widgets", "verbs": "list"},
+                {"resource": "gizmos", "verbs": ["list"], "responseKind": "bad",
+                 "scope": "Cluster"},
+                {"resource": "things", "verbs": ["get", "list"],
+                 "responseKind": {"kind": "Thing"}, "scope": "Namespaced"}]}]}]}
+    docs = {"/api": orjson.dumps({"versions": []}), "/apis": orjson.dumps(doc)}
+    with ThreadPoolExecutor(2) as pool:
+        found = discover(docs.__getitem__, pool)
+    assert [(r.group, r.plural, r.kind, r.namespaced) for r in found.resources] == [
+        ("example.org", "gizmos", "", False), ("example.org", "things", "Thing", True)]
+    assert found.gaps == ()
