@@ -253,8 +253,8 @@ def _check_aliases(root: yaml.Node) -> None:
     allowed = max(ALIAS_EXPANSION_FLOOR, ALIAS_EXPANSION_RATIO * unique)
     if expanded[id(root)] - unique > allowed:
         raise ConstructorError(
-            None, None, f"aliases expand the document past {allowed:,} extra nodes "
-            "(an alias bomb?)", root.start_mark)
+            None, None, f"aliases expand the document past {allowed:,} extra nodes, "
+            "the mark of an alias bomb", root.start_mark)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
