@@ -11,6 +11,7 @@ import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from kaudit.cli import exitcodes
 from kaudit.cli.common import fail, stdout_is_terminal, write_output
@@ -92,7 +93,8 @@ def render_table(result: SnapshotDiff, *, color: bool) -> str:
         group = f" ({ref.group})" if ref.group else ""
         ops = "\n".join(_describe(op) for op in change.patch) if change.change in (
             CHANGED, RECREATED) else ""
-        table.add_row(change.change, f"{ref.short}{group}", ops)
+        # Text, not markup: names and values come from the inputs (``[/]`` is a valid name).
+        table.add_row(change.change, Text(f"{ref.short}{group}"), Text(ops))
     console.print(table)
     console.print(f"{summary}; {result.unchanged} unchanged; {result.unobserved} of kinds "
                   "only one side read (not compared)")

@@ -20,6 +20,7 @@ from kaudit.snapshot import limits as input_limits
 from kaudit.snapshot.archive import is_archive, read_header
 from kaudit.snapshot.collector import collector_paused
 from kaudit.snapshot.limits import InputLimits, unrepresentable
+from kaudit.snapshot.metacheck import metadata_problem
 from kaudit.snapshot.object import KubeObject
 from kaudit.snapshot.reader import (
     MANIFEST_SUFFIXES,
@@ -266,7 +267,7 @@ def _add(doc: ParsedDocument, display: str, result: LoadResult,
     append = result.objects.append
     for raw, line in expanded.objects:
         location = lineless if line is None else SourceLocation(display, line)
-        problem = unrepresentable(raw)
+        problem = unrepresentable(raw) or metadata_problem(raw)
         if problem is not None:
             result.problems.append(InputProblem(location, f"object skipped: {problem}"))
             continue
