@@ -17,6 +17,8 @@ from kaudit.live.errors import FetchError, json_object
 from kaudit.live.policy import Query, queries_for
 from kaudit.model import CoverageGap, SourceLocation
 from kaudit.snapshot import KubeObject
+from kaudit.snapshot.limits import unrepresentable
+from kaudit.snapshot.metacheck import metadata_problem
 from kaudit.snapshot.redact import redact_secret
 
 if TYPE_CHECKING:  # the client stack loads only when a cluster is read
@@ -51,12 +53,13 @@ def list_resource(transport: Transport, resource: ApiResource, *, source: str,
     """
     outcome = ListOutcome(resource)
     location = SourceLocation(source)
+    skipped: list[str] = []
     for query in queries_for(resource):
         for attempt in (1, 2):
             try:
                 outcome.objects.extend(
                     _pages(transport, resource, query, location, namespace, page_size, on_page,
-                           prefetch))
+                           prefetch, skipped))
                 break
             except _Expired as exc:
                 if attempt == 1:
@@ -67,6 +70,10 @@ def list_resource(transport: Transport, resource: ApiResource, *, source: str,
             except FetchError as exc:
                 outcome.gap = CoverageGap(resource.name, exc.reason, exc.detail)
             return outcome
+    if skipped:
+        # The type is not complete: absence of an object of it proves nothing.
+        outcome.gap = CoverageGap(resource.name, "objects skipped",
+                                  f"{len(skipped)} cannot be audited, first: {skipped[0]}")
     return outcome
 
 
@@ -78,7 +85,8 @@ class _Expired(Exception):
 
 def _pages(transport: Transport, resource: ApiResource, query: Query, location: SourceLocation,
            namespace: str | None, page_size: int, on_page: Callable[[int], None],
-           prefetch: Executor | None) -> list[KubeObject]:
+           prefetch: Executor | None, skipped: list[str]) -> list[KubeObject]:
+    """``skipped`` collects why objects were left out (a shape no rule can read)."""
     path = resource.list_path(namespace)
     params: dict[str, str] = {"limit": str(page_size)}
     if query.label_selector:
@@ -113,6 +121,10 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
                 # items say PartialObjectMetadata: both are set from discovery.
                 raw["apiVersion"] = api_version
                 raw["kind"] = kind
+                problem = unrepresentable(raw) or metadata_problem(raw)
+                if problem is not None:  # the same bounds as files (a hostile server)
+                    skipped.append(problem)
+                    continue
                 if secret:
                     redact_secret(raw)
                 append(KubeObject(raw, location))

@@ -275,3 +275,19 @@ def test_credentials_in_a_kubeconfig_server_url_are_never_echoed(tmp_path: Path)
         assert result.exit_code == 2, result.output
         assert "127.0.0.1:9/prefix" in result.output  # the server is named…
         assert "PLANTED" not in result.output  # …without what it should never have carried
+
+
+def test_output_is_byte_identical_across_runs_with_their_own_keys(
+        planted: dict[str, Path]) -> None:
+    """Every run digests under a new random key; no digest may reach output, or the same
+    input would stop giving the same bytes."""
+    before, after = str(planted["before"]), str(planted["after"])
+    now = ("--now", "2024-06-01T00:00:00Z")
+    for command in (["scan", before, "--format", "json", *now],
+                    ["scan", before, "--format", "table", *now],
+                    ["graph", before, "--format", "json"],
+                    ["explain", "Secret/planted", "-n", "consumers", before, "--format", "json",
+                     *now],
+                    ["diff", before, after, "--format", "json"]):
+        first, second = invoke(*command).stdout, invoke(*command).stdout
+        assert first == second, command
