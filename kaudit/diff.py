@@ -91,7 +91,10 @@ def _normalise(obj: KubeObject, keep_volatile: bool) -> Any:
                 node = node.get(step) if isinstance(node, dict) else None
             if isinstance(node, dict):
                 node.pop(path[-1], None)
-    return orjson.loads(orjson.dumps(body, option=orjson.OPT_SORT_KEYS))
+    try:
+        return orjson.loads(orjson.dumps(body, option=orjson.OPT_SORT_KEYS))
+    except TypeError:  # deeper or bigger than orjson writes (loaders bound both): as it is
+        return body
 
 
 def diff_snapshots(before: Snapshot, after: Snapshot, *,

@@ -17,7 +17,12 @@ OBJECT_LIMIT = 1_572_864
 
 
 def _size(value: Any) -> int:
-    return len(orjson.dumps(value)) if not isinstance(value, str) else len(value.encode())
+    if isinstance(value, str):
+        return len(value.encode(errors="surrogatepass"))
+    try:
+        return len(orjson.dumps(value))
+    except TypeError:  # nothing orjson can write (the loaders bound depth and integers)
+        return len(repr(value).encode(errors="surrogatepass"))
 
 
 def _escape(key: str) -> str:
@@ -84,7 +89,7 @@ class ObjectSizeLimit(Rule):
             near_annotations = annotations >= ctx.options.annotations_bytes
             total = 0
             if not near_annotations:
-                total = len(orjson.dumps(obj.raw))
+                total = _size(obj.raw)
                 if total < ctx.options.object_bytes:
                     continue
             parts = _contributors(obj)
@@ -102,7 +107,7 @@ class ObjectSizeLimit(Rule):
                                "Once over the cap every write to this object is rejected"),
                     evidence={"annotations_bytes": annotations, "biggest": pointer},
                 )
-                total = len(orjson.dumps(obj.raw))
+                total = _size(obj.raw)
             if total >= ctx.options.object_bytes and parts:
                 pointer, size = _biggest(parts)
                 over = total >= OBJECT_LIMIT

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import orjson
 
 from kaudit.rules import Family, Finding, Rule, RuleContext, Severity, related
+
+
+def _body(raw: dict[str, Any]) -> bytes | None:
+    """The key-sorted JSON of an object; ``None`` when orjson cannot write it (then the dicts
+    are compared as they are)."""
+    try:
+        return orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
 
 
 class DuplicateObject(Rule):
@@ -34,9 +44,11 @@ class DuplicateObject(Rule):
             if len(definitions) < 2 or not key.name:
                 continue
             first = definitions[0]
-            first_body = orjson.dumps(first.raw, option=orjson.OPT_SORT_KEYS)
+            first_body = _body(first.raw)
             for later in definitions[1:]:
-                if orjson.dumps(later.raw, option=orjson.OPT_SORT_KEYS) == first_body:
+                body = _body(later.raw)
+                if body == first_body if body is not None and first_body is not None \
+                        else later.raw == first.raw:
                     continue
                 same_stream = (later.source and first.source
                                and later.source.file == first.source.file)

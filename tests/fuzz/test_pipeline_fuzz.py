@@ -61,6 +61,9 @@ def _seed_groups() -> list[list[dict[str, Any]]]:
 
 
 GROUPS = _seed_groups()
+TYPES = sorted({(str(o.get("apiVersion")), str(o.get("kind"))) for g in GROUPS for o in g})
+"""Every (apiVersion, kind) of the seeds: an object re-typed as another kind meets the rules
+of that kind with a body they never saw."""
 
 TEXT = st.one_of(
     st.text(max_size=24),
@@ -154,6 +157,9 @@ def mutated(draw: st.DrawFn, group: list[dict[str, Any]]) -> list[dict[str, Any]
     for _ in range(draw(st.integers(min_value=1, max_value=6))):
         index = draw(st.integers(min_value=0, max_value=len(objects) - 1))
         target = objects[index]
+        if draw(st.integers(min_value=0, max_value=5)) == 0:
+            target["apiVersion"], target["kind"] = draw(st.sampled_from(TYPES))
+            continue
         path = draw(st.sampled_from([*_paths(target), *KNOWN_PATHS]))
         value = draw(st.one_of(HOSTILE, st.just(REMOVE)))
         _put(target, path, value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,10 @@ import pytest
 from typer.testing import CliRunner
 
 from kaudit.cli import app
+from kaudit.diff import diff_snapshots
+from kaudit.engine import EngineSettings, run
+from kaudit.rules.registry import load_catalogue
+from kaudit.snapshot import KubeObject, Snapshot
 from kaudit.snapshot.files import load_paths
 from kaudit.snapshot.limits import MAX_DEPTH, InputLimits
 from tests.hostile.bounded import Outcome, run_kaudit, scan
@@ -226,6 +231,10 @@ def test_fifos_and_devices_in_a_folder_are_skipped_with_a_notice(tmp_path: Path)
     assert sorted((p.source.file.rpartition("/")[2], p.message) for p in result.problems) == [
         ("pipe.yaml", "skipped: a FIFO, not a file"),
         ("zero", "skipped: a character device, not a file")]
+    # Named on the command line, a pipe is read (``<(helm template …)``); with no writer it
+    # is empty at once: the open never blocks.
+    named = load_paths([str(folder / "pipe.yaml")])
+    assert (named.files_read, named.objects, named.problems) == (1, [], [])
 
 
 def test_symlinks_out_of_the_scanned_folder_are_not_followed(tmp_path: Path) -> None:
@@ -291,3 +300,23 @@ def test_recursive_aliases_and_odd_yaml_types_become_json_values(tmp_path: Path)
     [obj] = result.objects
     assert obj.raw["data"] == {"2": "two", "true": "yes-key", "b": "hello",
                                "s": {"x": None, "y": None}, "t": "2024-01-01"}
+
+
+def test_rules_and_diff_survive_objects_past_the_bounds_built_in_memory() -> None:
+    """Loaders keep such objects out; a snapshot built by other code still must not crash
+    ST005, UQ001 or diff."""
+    nested: Any = "leaf"
+    for _ in range(MAX_DEPTH + 100):
+        nested = {"k": nested}
+
+    def cm(n: int) -> KubeObject:
+        return KubeObject({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"},
+                           "data": {"x": nested, "n": n}})
+
+    snapshot = Snapshot.build([cm(2**70), cm(2**71)])
+    result = run(snapshot, load_catalogue(), EngineSettings(
+        now=datetime(2024, 1, 1, tzinfo=UTC), select=("ST005", "UQ001")))
+    assert result.crashed == ()
+    assert [f.code for f in result.findings] == ["UQ001"]
+    changed = diff_snapshots(Snapshot.build([cm(2**70)]), Snapshot.build([cm(2**71)]))
+    assert [c.change for c in changed.changes] == ["changed"]
