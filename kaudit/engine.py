@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from kaudit.graph import ClusterGraph, build_graph
-from kaudit.model import Finding, Severity
+from kaudit.model import Finding, Severity, Suppressed
 from kaudit.rules.base import Rule
 from kaudit.rules.context import RuleContext
 from kaudit.rules.meta import InternalError
@@ -34,6 +34,8 @@ class EngineSettings:
     previous: Snapshot | None = None
     against: Snapshot | None = None
     """The cluster the scanned manifests are about to be applied to (``--against``)."""
+    kube_version: tuple[int, int] | None = None
+    """The Kubernetes release the scanned manifests are meant for (``--kube-version``)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class EngineResult:
     rules_run: tuple[str, ...]
     crashed: tuple[str, ...]
     tracebacks: tuple[str, ...] = ()
+    suppressed: tuple[Suppressed, ...] = ()
+    """Findings an annotation or the baseline silenced, sorted like ``findings``."""
 
 
 def matches(rule: type[Rule], tokens: Sequence[str]) -> bool:
@@ -75,7 +79,7 @@ def run(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,
     for rule_type in rules:
         options = resolve_options(rule_type, settings.options)
         ctx = RuleContext(snapshot, graph, options, settings.now, settings.previous,
-                          settings.against)
+                          settings.against, kube_version=settings.kube_version)
         rule = rule_type()
         try:
             produced = list(rule.check(ctx))
@@ -94,14 +98,26 @@ def run(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,
         if override is not None:
             produced = [replace(f, severity=override) for f in produced]
         findings.extend(produced)
+    suppressed: list[Suppressed] = []
     findings = apply_suppressions(
-        findings, snapshot, catalogue, {r.name for r in rules}, settings.baseline)
+        findings, snapshot, catalogue, {r.name for r in rules}, settings.baseline, suppressed)
     return EngineResult(
         findings=tuple(sort_findings(findings)),
         rules_run=tuple(r.code for r in rules),
         crashed=tuple(crashed),
         tracebacks=tuple(tracebacks),
+        suppressed=_sort_suppressed(suppressed),
     )
+
+
+def _sort_suppressed(suppressed: Sequence[Suppressed]) -> tuple[Suppressed, ...]:
+    """Deterministic and free of exact duplicates, as ``sort_findings``."""
+    unique: dict[bytes, Suppressed] = {}
+    for s in suppressed:
+        key = orjson.dumps([s.finding.to_json(), s.via, s.justification],
+                           option=orjson.OPT_SORT_KEYS)
+        unique.setdefault(key, s)
+    return tuple(sorted(unique.values(), key=lambda s: (s.finding.sort_key(), s.via)))
 
 
 def sort_findings(findings: Sequence[Finding]) -> list[Finding]:

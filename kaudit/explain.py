@@ -16,6 +16,7 @@ table and the JSON always say the same thing.
 from __future__ import annotations
 
 import copy
+import difflib
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,7 @@ import orjson
 from kaudit.finalizers import GC_FINALIZERS, FinalizerView, State, served_groups, view
 from kaudit.finalizers.namespaces import discovery_blockers
 from kaudit.graph import ClusterGraph
+from kaudit.kinds import BUILTIN_CLUSTER_SCOPED, BUILTIN_NAMESPACED
 from kaudit.model import ObjectKey, ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
 from kaudit.timeutil import format_duration, format_time, maybe_time
@@ -73,8 +75,11 @@ def resolve(snapshot: Snapshot, target: str, namespace: str | None) -> KubeObjec
                "crd": "customresourcedefinition", "svc": "service", "sts": "statefulset"}
     kind_text = aliases.get(kind_text, kind_text)
     word, _, group_hint = kind_text.partition(".")
-    kinds = [gk for gk, accepted in _kind_names(snapshot).items()
+    known = _kind_names(snapshot)
+    kinds = [gk for gk, accepted in known.items()
              if word in accepted and (not group_hint or gk[0].lower() == group_hint)]
+    if not kinds:
+        raise NotFound(_no_such_kind(snapshot, known, word, group_hint, name, namespace))
     found = [o for gk in sorted(kinds) for o in snapshot.of_kind(gk[1], gk[0])
              if o.name == name and (namespace is None or o.namespace in (namespace, ""))]
     if namespace is None and len({o.namespace for o in found}) > 1:
@@ -85,8 +90,36 @@ def resolve(snapshot: Snapshot, target: str, namespace: str | None) -> KubeObjec
         raise NotFound(f"{target!r} matches several kinds ({which}): write KIND.GROUP/NAME")
     if not found:
         where = f" in namespace {namespace}" if namespace else ""
-        raise NotFound(f"no {kind_text} named {name!r}{where} {_read_from(snapshot)}")
+        spelled = " or ".join(sorted({_spelled(gk) for gk in kinds}))
+        raise NotFound(f"no {spelled} named {name!r}{where} {_read_from(snapshot)}")
     return found[0]
+
+
+def _spelled(group_kind: tuple[str, str]) -> str:
+    """A kind as the API spells it (``Service``, not ``service``), for messages."""
+    return group_kind[1]
+
+
+def _no_such_kind(snapshot: Snapshot, known: dict[tuple[str, str], set[str]], word: str,
+                  group_hint: str, name: str, namespace: str | None) -> str:
+    """No kind of the inputs answers to ``word``: a built-in kind the inputs simply lack
+    (say so, spelled as the API spells it), or a kind nobody knows (say that, and suggest)."""
+    where = f" in namespace {namespace}" if namespace else ""
+    builtin = {n: gk for gk in sorted(BUILTIN_CLUSTER_SCOPED | BUILTIN_NAMESPACED)
+               for n in (gk[1].lower(), gk[1].lower() + "s")
+               if not group_hint or gk[0].lower() == group_hint}
+    if word in builtin:
+        kind = _spelled(builtin[word])
+        return (f"no {kind} named {name!r}{where} {_read_from(snapshot)}: they hold no "
+                f"{kind} at all")
+    names = sorted({n for accepted in known.values() for n in accepted} | set(builtin))
+    close = difflib.get_close_matches(word, names, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else (
+        " (kinds are written as kubectl accepts them: deployment, deploy, "
+        "widgets.example.org…)")
+    typed = f"{word}.{group_hint}" if group_hint else word
+    return (f"unknown kind {typed!r}: no kind, plural or short name {typed!r} "
+            f"{_read_from(snapshot)} or in the built-in API{hint}")
 
 
 def _read_from(snapshot: Snapshot) -> str:

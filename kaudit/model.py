@@ -203,3 +203,19 @@ class Finding:
         if self.extra:
             out["evidence"] = dict(self.extra)
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """A finding a suppression silenced. Kept beside the report (not in ``findings``) so that
+    formats which can show dismissed results (SARIF) do, instead of losing them."""
+
+    finding: Finding
+    via: str
+    """``annotation`` (``ignore.kaudit.io/<rule>`` on the object) or ``baseline``."""
+    justification: str = ""
+
+    @property
+    def in_source(self) -> bool:
+        """Written next to the object itself (an annotation), not in a file beside it."""
+        return self.via == "annotation"

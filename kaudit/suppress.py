@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kaudit.model import Finding, ObjectKey, Severity
+from kaudit.model import Finding, ObjectKey, Severity, Suppressed
 from kaudit.rules.meta import SuppressionProblem
 from kaudit.snapshot import KubeObject, Snapshot
 
@@ -23,24 +23,39 @@ def apply_suppressions(
     catalogue: Any,
     rules_run: set[str],
     baseline: frozenset[str] | None,
+    suppressed: list[Suppressed] | None = None,
 ) -> list[Finding]:
-    kept: list[Finding] = []
+    """The findings left after suppressions, plus KA004 about the suppressions themselves.
+    What was silenced is appended to ``suppressed`` when given.
+
+    Annotations first, then the KA004 findings about annotations, and only then the baseline
+    over all of them: a baseline written from a report holds those KA004 fingerprints too,
+    and must hide them on the next run like any other finding."""
+    annotated: list[Finding] = []
+    silenced: list[Suppressed] = [] if suppressed is None else suppressed
     used_annotations: set[tuple[ObjectKey, str]] = set()
-    used_baseline: set[str] = set()
     for finding in findings:
         if finding.object is not None and finding.code != _KA004.code:
             obj = snapshot.get(finding.object.key)
             annotation = PREFIX + finding.rule
             if obj is not None and annotation in obj.annotations:
                 used_annotations.add((obj.key, finding.rule))
+                reason = obj.annotations[annotation]
+                silenced.append(Suppressed(finding, "annotation",
+                                           reason if isinstance(reason, str) else ""))
                 continue
-        if baseline is not None and finding.fingerprint in baseline:
-            used_baseline.add(finding.fingerprint)
-            continue
-        kept.append(finding)
-    kept.extend(_annotation_problems(snapshot, catalogue, rules_run, used_annotations))
-    if baseline is not None:
-        kept.extend(_baseline_problems(baseline - used_baseline))
+        annotated.append(finding)
+    annotated.extend(_annotation_problems(snapshot, catalogue, rules_run, used_annotations))
+    if baseline is None:
+        return annotated
+    kept: list[Finding] = []
+    for finding in annotated:
+        if finding.fingerprint in baseline:
+            silenced.append(Suppressed(finding, "baseline", "listed in the baseline"))
+        else:
+            kept.append(finding)
+    used_baseline = {f.fingerprint for f in annotated} & baseline
+    kept.extend(_baseline_problems(baseline - used_baseline))
     return kept
 
 

@@ -122,11 +122,25 @@ def test_json_is_deterministic() -> None:
 
 def test_resolve_errors_name_the_problem() -> None:
     snapshot = load_snapshot([CROSSPLANE])
-    with pytest.raises(NotFound, match="no userrole named 'nobody'"):
+    with pytest.raises(NotFound, match="no UserRole named 'nobody'"):
         resolve(snapshot, "userrole/nobody", None)
     with pytest.raises(NotFound, match="write KIND/NAME"):
         resolve(snapshot, "alice", None)
     assert resolve(snapshot, "userroles.platform.example.org/alice", "team-a").kind == "UserRole"
+
+
+def test_unknown_kind_is_called_unknown() -> None:
+    snapshot = load_snapshot([CROSSPLANE])
+    with pytest.raises(NotFound, match=r"^unknown kind 'usrrole': no kind, plural or short name "
+                                       r"'usrrole' in the inputs or in the built-in API; did you "
+                                       r"mean userrole"):
+        resolve(snapshot, "usrrole/alice", None)
+    with pytest.raises(NotFound, match=r"^unknown kind 'gizmo'.*as kubectl accepts them"):
+        resolve(snapshot, "gizmo/alice", None)
+    # A built-in kind the inputs lack is not unknown: spelled as the API spells it.
+    with pytest.raises(NotFound, match=r"^no Service named 'web' in namespace team-a in the "
+                                       r"inputs: they hold no Service at all$"):
+        resolve(snapshot, "svc/web", "team-a")
 
 
 def test_neighbourhood_is_owners_and_dependents_only() -> None:

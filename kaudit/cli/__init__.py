@@ -11,11 +11,22 @@ from typing import Annotated
 import typer
 
 from kaudit import __version__
-from kaudit.cli import diff_cmd, exitcodes, input_opts, rules_cmd, snapshot_cmd
+from kaudit.cli import (
+    baseline_cmd,
+    diff_cmd,
+    exitcodes,
+    helptext,
+    input_opts,
+    rules_cmd,
+    snapshot_cmd,
+)
 from kaudit.cli.common import UsageError, fail
 from kaudit.cli.explain_cmd import explain_command
+from kaudit.cli.finalizers_cmd import finalizers_command
 from kaudit.cli.graph_cmd import graph_command
 from kaudit.cli.scan import scan
+
+helptext.install()
 
 app = typer.Typer(
     name="kaudit",
@@ -23,7 +34,8 @@ app = typer.Typer(
          "fields, stuck deletions, and status that disagrees with reality.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish and PowerShell.
+    add_completion=True,
     # Markdown: docstring paragraphs are re-flowed instead of keeping their source line breaks.
     rich_markup_mode="markdown",
 )
@@ -66,12 +78,17 @@ app.command("snapshot")(snapshot_cmd.snapshot)
 app.command("explain")(explain_command)
 app.command("graph")(graph_command)
 app.command("diff")(diff_cmd.diff)
+app.command("finalizers")(finalizers_command)
 app.add_typer(rules_cmd.app, name="rules")
+app.add_typer(baseline_cmd.app, name="baseline")
 
 
 def main() -> None:
+    # Run as a kubectl plugin (`kubectl kaudit …` execs `kubectl-kaudit`), help and usage
+    # lines say what the user typed.
+    plugin = Path(sys.argv[0]).name == "kubectl-kaudit"
     try:
-        app()
+        app(prog_name="kubectl kaudit" if plugin else None)
     except SystemExit:
         raise
     except KeyboardInterrupt:

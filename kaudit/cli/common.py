@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from kaudit.cli import exitcodes
 from kaudit.timeutil import parse_time
@@ -20,7 +21,8 @@ class UsageError(Exception):
 
 
 def fail(message: str, code: int = exitcodes.USAGE) -> typer.Exit:
-    stderr.print(f"[bold red]kaudit:[/] {message}", soft_wrap=True)
+    # The message is data (paths, config keys like ``[rules.x]``), never markup.
+    stderr.print(f"[bold red]kaudit:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from kaudit.apiversions import parse_release
 from kaudit.cli import exitcodes, live_opts
 from kaudit.cli.common import (
     UsageError,
@@ -17,9 +17,11 @@ from kaudit.cli.common import (
     parse_now,
     split_codes,
     stderr,
-    stdout_is_terminal,
     write_output,
 )
+from kaudit.cli.nothing_read import load_objects
+from kaudit.cli.outputs import Output, parse_outputs, stdout_machine_readable, write_outputs
+from kaudit.cli.rules_doc import complete_rule
 from kaudit.cli.sources import (
     LiveFlags,
     Source,
@@ -32,11 +34,13 @@ from kaudit.config import Config, ConfigError, load_baseline, load_config
 from kaudit.engine import EngineSettings, run
 from kaudit.live import LiveError, LiveOptions, read_cluster
 from kaudit.model import Severity
-from kaudit.report import FORMATTERS, FormatOptions, Report
+from kaudit.report import FORMATTERS, Report, RuleInfo
 from kaudit.rules.options import OptionError
 from kaudit.rules.registry import RuleLoadError, load_catalogue
+from kaudit.rules.selection import check_names
 from kaudit.snapshot import Snapshot, SourceInfo
-from kaudit.snapshot.files import NoInputError, load_snapshot
+from kaudit.snapshot.files import NoInputError
+from kaudit.snapshot.gitops import GitOpsOptions
 
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -57,20 +61,22 @@ def scan(
              ".json.gz) or - for stdin.", show_default=False)] = None,
     demo: Annotated[bool, typer.Option(
         "--demo", help="Scan the demo snapshot shipped with kaudit (no cluster needed).")] = False,
-    output_format: Annotated[str, typer.Option(
-        "--format", "-f", help=f"Report format: {', '.join(FORMATTERS)}.")] = "table",
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write the report to this file instead of stdout.",
-        dir_okay=False)] = None,
+    output: Annotated[list[str] | None, typer.Option(
+        "--output", "-o", "--format", "-f", metavar="FORMAT[=FILE]",
+        help=f"Report format: {', '.join(FORMATTERS)} (default table); FORMAT=FILE writes "
+             "it to FILE. Repeatable: one scan, several reports "
+             "(-o table -o sarif=results.sarif -o junit=report.xml).",
+        show_default=False)] = None,
     fail_on: Annotated[str | None, typer.Option(
         "--fail-on", help="Exit 1 when a finding is at or above this severity: "
                           "error, warning, info or never.  [default: error]",
         show_default=False)] = None,
     select: Annotated[list[str] | None, typer.Option(
         "--select", help="Only run these rules: codes, code prefixes (FN, ST00) or names; "
-                         "comma-separated or repeated.")] = None,
+                         "comma-separated or repeated.", autocompletion=complete_rule)] = None,
     ignore: Annotated[list[str] | None, typer.Option(
-        "--ignore", help="Do not run these rules (same forms as --select).")] = None,
+        "--ignore", help="Do not run these rules (same forms as --select).",
+        autocompletion=complete_rule)] = None,
     rules_dir: Annotated[list[Path] | None, typer.Option(
         "--rules-dir", help="Load extra rules from this folder (*.py rule classes, *.yaml "
                             "declarative rules). Repeatable.", file_okay=False)] = None,
@@ -98,6 +104,10 @@ def scan(
         "--against-context", help="Like --against, but read this kubeconfig context live "
                                   "(GET only; --kubeconfig, -n and the connection options "
                                   "apply to it).", show_default=False)] = None,
+    kube_version: Annotated[str | None, typer.Option(
+        "--kube-version", help="The Kubernetes release (X.Y) the manifests are meant for: "
+                               "API versions it no longer serves are errors (SC007).",
+        show_default=False)] = None,
     context: live_opts.Context = None,
     kubeconfig: live_opts.Kubeconfig = None,
     namespace: live_opts.Namespace = None,
@@ -106,6 +116,17 @@ def scan(
     burst: live_opts.Burst = live_opts.DEFAULTS.burst,
     timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
+    allow_empty: Annotated[bool, typer.Option(
+        "--allow-empty", help="Exit 0 when the files hold no Kubernetes object (for hooks "
+                              "that pass every changed YAML file); by default that is exit 2, "
+                              "so a gate never passes on nothing.")] = False,
+    helm: Annotated[bool, typer.Option(
+        "--helm", help="Render the Helm charts found in folders with `helm template` (helm on "
+                       "PATH) and audit the result; without it a chart is a notice.")] = False,
+    kustomize: Annotated[bool, typer.Option(
+        "--kustomize", help="Render the kustomizations found in folders with `kubectl "
+                            "kustomize` and audit the result; without it their patches are "
+                            "left out with a notice.")] = False,
 ) -> None:
     """Audit a cluster or a snapshot: files, folders, stdin or a saved snapshot.
 
@@ -117,7 +138,11 @@ def scan(
     flags = LiveFlags(context=context, kubeconfig=kubeconfig, namespace=namespace,
                       all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
                       page_size=page_size)
-    progress = progress_allowed(output is None and output_format != "table")
+    try:
+        outputs = parse_outputs(output)
+    except UsageError as exc:
+        raise fail(str(exc)) from None
+    progress = progress_allowed(stdout_machine_readable(outputs))
     # What was typed, for error messages (a failing --against-context read gets no hint to
     # scan files instead: files were given).
     typed = replace(flags, context=context or against_context)
@@ -142,9 +167,11 @@ def scan(
             flags = LiveFlags()
         source = choose_source(paths, demo, flags, progress=progress,
                                live_flag_names="--context/--kubeconfig/-n")
-        code = _scan(source, output_format, output, fail_on, select, ignore, rules_dir, now,
+        source = replace(source, allow_empty=allow_empty,
+                         gitops=GitOpsOptions(helm=helm, kustomize=kustomize))
+        code = _scan(source, outputs, fail_on, select, ignore, rules_dir, now,
                      config, baseline, debug, previous or [], against=against or [],
-                     against_live=against_live)
+                     against_live=against_live, kube_version=_release(kube_version))
     except LiveError as exc:
         raise fail(live_failure(exc, typed, "give files, folders or - (stdin) to scan, or "
                                             "--demo")) from None
@@ -153,25 +180,25 @@ def scan(
     raise typer.Exit(code)
 
 
-def _scan(source: Source, output_format: str, output: Path | None,
+def _scan(source: Source, outputs: list[Output],
           fail_on: str | None, select: list[str] | None, ignore: list[str] | None,
           rules_dir: list[Path] | None, now: str | None, config_path: Path | None,
           baseline_path: Path | None, debug: bool, previous: list[str], *,
-          against: list[str], against_live: LiveOptions | None) -> int:
-    if output_format not in FORMATTERS:
-        raise UsageError(f"--format {output_format!r}: choose from {', '.join(FORMATTERS)}")
+          against: list[str], against_live: LiveOptions | None,
+          kube_version: tuple[int, int] | None = None) -> int:
     config = load_config(config_path)
     fail_on = fail_on or config.fail_on or "error"
     if fail_on not in FAIL_ON:
         raise UsageError(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
     now_option = parse_now(now)
     catalogue = load_catalogue([*config.rules_dirs, *(rules_dir or [])])
+    check_names(catalogue, config, split_codes(select), split_codes(ignore))
     snapshot = source.read()
-    earlier = load_snapshot(previous) if previous else None
+    earlier = load_objects(previous, "--previous") if previous else None
     target = _against(against, against_live)
     when, when_source = choose_now(now_option, snapshot)
     settings = replace(_settings(config, select, ignore, baseline_path, when), previous=earlier,
-                       against=target)
+                       against=target, kube_version=kube_version)
     result = run(snapshot, catalogue, settings)
     if debug:
         for tb in result.tracebacks:
@@ -185,12 +212,20 @@ def _scan(source: Source, output_format: str, output: Path | None,
         kinds=len(snapshot.kinds()),
         gaps=snapshot.gaps,
         crashed=result.crashed,
+        rules=tuple(RuleInfo.of(rule) for code in result.rules_run
+                    if (rule := catalogue.by_code(code)) is not None),
+        suppressed=result.suppressed,
+        config=str(config.path) if config.path is not None else None,
     )
-    color = output is None and output_format == "table" and stdout_is_terminal()
-    width = shutil.get_terminal_size((120, 40)).columns if color else 120
-    text = FORMATTERS[output_format](report, FormatOptions(color=color, width=width))
-    write_output(text, output)
+    write_outputs(report, outputs, lambda text: write_output(text, None))
     return exit_code(report, fail_on)
+
+
+def _release(text: str | None) -> tuple[int, int] | None:
+    try:
+        return parse_release(text) if text else None
+    except ValueError as exc:
+        raise UsageError(f"--kube-version: {exc}") from None
 
 
 def against_sources(against: Snapshot | None) -> tuple[SourceInfo, ...]:
@@ -209,7 +244,7 @@ def _against(paths: list[str], live: LiveOptions | None) -> Snapshot | None:
             return read_cluster(live).snapshot
         except LiveError as exc:
             raise type(exc)(f"--against-context {live.context}: {exc}") from None
-    return load_snapshot(paths) if paths else None
+    return load_objects(paths, "--against") if paths else None
 
 
 def _settings(config: Config, select: list[str] | None, ignore: list[str] | None,

@@ -8,7 +8,7 @@ types were listed completely (so absence means the same thing).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -17,6 +17,7 @@ from kaudit.cli.common import UsageError, fail, stderr
 from kaudit.cli.sources import print_gaps, progress_allowed
 from kaudit.live import LiveError, read_cluster
 from kaudit.snapshot.archive import snapshot_document, write_snapshot
+from kaudit.snapshot.managed import compact_managed_fields
 
 
 def snapshot(
@@ -32,8 +33,9 @@ def snapshot(
     timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
     keep_managed_fields: Annotated[bool, typer.Option(
-        "--keep-managed-fields", help="Keep metadata.managedFields (dropped by default: "
-                                      "large, and no rule reads them).")] = False,
+        "--keep-managed-fields", help="Keep metadata.managedFields whole (by default only "
+                                      "what rules read: managers, operations, times, "
+                                      "subresources and annotation keys).")] = False,
 ) -> None:
     """Save a redacted snapshot of a live cluster (Secret values stored only as digests).
 
@@ -52,7 +54,7 @@ def snapshot(
     except (UsageError, LiveError) as exc:
         raise fail(str(exc)) from None
     snap = read.snapshot
-    items = (o.raw if keep_managed_fields else _without_managed_fields(o.raw)
+    items = (o.raw if keep_managed_fields else compact_managed_fields(o.raw)
              for o in snap.objects)
     document = snapshot_document(items, captured_at=snap.captured_at, context=read.context,
                                  server=read.server, gaps=snap.gaps, read_kinds=snap.read_kinds)
@@ -65,11 +67,3 @@ def snapshot(
                  f"{read.context or read.server} to {output}", soft_wrap=True)
     raise typer.Exit(0)
 
-
-def _without_managed_fields(raw: dict[str, Any]) -> dict[str, Any]:
-    """A shallow copy without ``metadata.managedFields``; the snapshot's own object is left
-    untouched (objects are read-only views shared with anything else holding them)."""
-    meta = raw.get("metadata")
-    if not isinstance(meta, dict) or "managedFields" not in meta:
-        return raw
-    return {**raw, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}

@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 
 from kaudit.cli import live_opts
 from kaudit.cli.common import UsageError, stderr
+from kaudit.cli.file_progress import FileProgress
+from kaudit.cli.nothing_read import check_objects_read
 from kaudit.live import LiveError, LiveOptions, NoKubeconfigError, read_cluster
 from kaudit.snapshot import Snapshot
 from kaudit.snapshot.files import load_snapshot
+from kaudit.snapshot.gitops import GitOpsOptions
 
 DEMO_NAME = "demo-snapshot.yaml"
 
@@ -56,6 +59,13 @@ class Source:
     paths: tuple[str, ...]
     demo: bool
     live: LiveOptions | None
+    progress: bool | None = False
+    """A progress bar on stderr while files are read (``None``: when stderr is a terminal)."""
+    allow_empty: bool = False
+    """Files that hold no Kubernetes object are fine (pre-commit passes every changed YAML
+    file, often none a manifest); otherwise that is a usage error (``nothing_read``)."""
+    gitops: GitOpsOptions = field(default_factory=GitOpsOptions)
+    """Render Helm charts / kustomizations found in folders (``--helm``, ``--kustomize``)."""
 
     def read(self) -> Snapshot:
         """The snapshot; ``NoInputError`` for unreadable inputs, ``LiveError`` for a cluster
@@ -63,7 +73,12 @@ class Source:
         if self.live is not None:
             return read_cluster(self.live).snapshot
         named = [demo_input()] if self.demo else []
-        return load_snapshot(list(self.paths), named=named)
+        with FileProgress(self.progress) as bar:
+            snapshot = load_snapshot(list(self.paths), named=named, progress=bar.update,
+                                     gitops=self.gitops)
+        if not self.allow_empty:
+            check_objects_read(snapshot, self.paths)
+        return snapshot
 
 
 def choose_source(paths: list[str] | None, demo: bool, flags: LiveFlags, *,
@@ -75,7 +90,7 @@ def choose_source(paths: list[str] | None, demo: bool, flags: LiveFlags, *,
         if flags.given:
             raise UsageError(f"{live_flag_names} read a live cluster: give them without PATH "
                              "or --demo")
-        return Source(tuple(paths or ()), demo, None)
+        return Source(tuple(paths or ()), demo, None, progress)
     live = live_opts.live_options(
         kubeconfig=flags.kubeconfig, context=flags.context, namespace=flags.namespace,
         all_namespaces=flags.all_namespaces, qps=flags.qps, burst=flags.burst,

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from kaudit.aggregation import group_version, is_aggregated
 from kaudit.finalizers.table import APISERVICE_GROUP, CRD_GROUP, Owner, OwnerKind
 from kaudit.model import ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
@@ -154,7 +155,7 @@ def _api_group(group: str, obj: KubeObject, snapshot: Snapshot,
     crds = [c for c in snapshot.of_kind("CustomResourceDefinition", CRD_GROUP)
             if str(c.spec.get("group") or "").lower() == group]
     services = [s for s in snapshot.of_kind("APIService", APISERVICE_GROUP)
-                if str(s.spec.get("group") or "").lower() == group and s.spec.get("service")]
+                if group_version(s)[0].lower() == group and is_aggregated(s)]
     for svc in services:
         cond = svc.condition("Available")
         if cond is not None and str(cond.get("status")) == "False":
@@ -204,11 +205,14 @@ def _find_workload_candidates(owner: Owner, snapshot: Snapshot) -> list[KubeObje
     found: dict[tuple[str, str, str, str], KubeObject] = {}
     exact = [p for p in owner.workloads if not any(ch in p for ch in "*?[")]
     wildcard = [p for p in owner.workloads if p not in exact]
+    labels = owner.workload_labels
     for group, kind in WORKLOAD_KINDS:
         for w in snapshot.of_kind(kind, group):
             by_wildcard = any(fnmatch.fnmatchcase(w.name, p) for p in wildcard) and \
                 _tied_to_group(owner, w, snapshot)
-            if w.name in exact or by_wildcard:
+            by_name = w.name in exact or f"{w.namespace}/{w.name}" in exact
+            by_labels = bool(labels) and all(w.labels.get(k) == v for k, v in labels)
+            if by_name or by_wildcard or by_labels:
                 found[(w.group, w.kind, w.namespace, w.name)] = w
     for w in _workloads_by_crd(owner, snapshot):
         found[(w.group, w.kind, w.namespace, w.name)] = w

@@ -1,20 +1,30 @@
-"""Who owes a finalizer: the built-in table of well-known finalizers, then the API group that
-the finalizer's domain names.
+"""Who owes a finalizer: the catalogue of well-known finalizers, then the API group that the
+finalizer's domain names.
 
 A finalizer is a string; nothing in the API says which controller will remove it. On-call
-engineers need that name first ("who do I page?"), so the well-known ones are written down here
-with the workloads that usually run their controller and what is left behind when someone
-removes the finalizer by hand. Anything else is attributed to the CRD or APIService whose group
-is a suffix of the finalizer's domain (``scmprovider.promoter.argoproj.io/finalizer`` ->
+engineers need that name first ("who do I page?"), so the well-known ones are written down in
+``catalogue.yaml`` (data a newcomer extends without touching code) with the upstream file that
+sets each, the workloads that usually run its controller and what is left behind when someone
+removes it by hand. Anything else is attributed to the CRD or APIService whose group is a
+suffix of the finalizer's domain (``scmprovider.promoter.argoproj.io/finalizer`` ->
 ``promoter.argoproj.io``), which is how operators conventionally name their finalizers.
 """
 
 from __future__ import annotations
 
 import enum
+import fnmatch
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+import yaml
+
+from kaudit.aggregation import group_version, is_aggregated
 from kaudit.snapshot import KubeObject, Snapshot
+
+CATALOGUE = Path(__file__).with_name("catalogue.yaml")
 
 CRD_GROUP = "apiextensions.k8s.io"
 APISERVICE_GROUP = "apiregistration.k8s.io"
@@ -32,18 +42,59 @@ class OwnerKind(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Known:
-    """One row of the table: ``name`` is an exact finalizer, ``domain`` a domain suffix."""
+    """One entry of the catalogue: ``name`` is an exact finalizer, ``pattern`` an fnmatch
+    pattern, ``domain`` a domain suffix."""
 
     controller: str
     kind: OwnerKind = OwnerKind.OPERATOR
     name: str = ""
     domain: str = ""
     workloads: tuple[str, ...] = ()
-    """fnmatch patterns of the Deployment/StatefulSet/DaemonSet names that run it."""
+    """Names of the Deployments/StatefulSets/DaemonSets that run it: fnmatch patterns, or
+    ``namespace/name`` for a name that only counts in that namespace."""
     serves_object_group: bool = False
     """The controller is whichever one serves the object's own API group (Crossplane MRs)."""
     kopf: bool = False
     leaves_behind: str = ""
+    pattern: str = ""
+    project: str = ""
+    source: str = ""
+    """The upstream file that sets the finalizer."""
+    found_on: tuple[str, ...] = ()
+    namespace: str = ""
+    """Where the controller usually runs (documentation: operators are installed anywhere)."""
+    labels: tuple[tuple[str, str], ...] = ()
+    """Labels of the workload that runs it (all must match)."""
+
+    @property
+    def key(self) -> str:
+        return self.name or self.pattern or self.domain
+
+    @property
+    def match(self) -> str:
+        return "exact" if self.name else "pattern" if self.pattern else "domain"
+
+    @classmethod
+    def parse(cls, doc: Mapping[str, Any]) -> Known:
+        workload = doc.get("workload") or {}
+        labels = workload.get("labels") or {}
+        owner = doc.get("owner") or OwnerKind.OPERATOR.value
+        return cls(
+            controller=str(doc["controller"]),
+            kind=OwnerKind(owner),
+            name=str(doc.get("finalizer") or ""),
+            domain=str(doc.get("domain") or "").lower(),
+            pattern=str(doc.get("pattern") or ""),
+            workloads=tuple(str(n) for n in workload.get("names") or ()),
+            serves_object_group=doc.get("servesObjectGroup") is True,
+            kopf=doc.get("kopf") is True,
+            leaves_behind=" ".join(str(doc.get("leavesBehind") or "").split()),
+            project=str(doc.get("project") or ""),
+            source=str(doc.get("source") or ""),
+            found_on=tuple(str(k) for k in doc.get("foundOn") or ()),
+            namespace=str(workload.get("namespace") or ""),
+            labels=tuple(sorted((str(k), str(v)) for k, v in labels.items())),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,80 +112,45 @@ class Owner:
     workloads: tuple[str, ...] = ()
     kopf: bool = False
     leaves_behind: str = ""
+    workload_labels: tuple[tuple[str, str], ...] = ()
+    source: str = ""
+    """The upstream file that sets the finalizer, when it is in the catalogue."""
 
     @property
     def is_gc(self) -> bool:
         return self.kind is OwnerKind.GC
 
 
-_KCM = "kube-controller-manager"
+def load_catalogue(path: Path = CATALOGUE) -> tuple[Known, ...]:
+    """The catalogue, in file order."""
+    return tuple(Known.parse(doc) for doc in yaml.safe_load(path.read_text()) or ())
 
-TABLE: tuple[Known, ...] = (
-    Known(f"{_KCM} garbage collector", OwnerKind.GC, name="foregroundDeletion",
-          leaves_behind="the dependents are no longer deleted before their owner: the garbage "
-                        "collector deletes them in the background afterwards"),
-    Known(f"{_KCM} garbage collector", OwnerKind.GC, name="orphan",
-          leaves_behind="the dependents are not orphaned: they still name the deleted owner, so "
-                        "the garbage collector deletes them instead of keeping them"),
-    Known(f"{_KCM} namespace controller", OwnerKind.CONTROL_PLANE, name="kubernetes",
-          leaves_behind="objects the namespace controller could not delete stay in etcd, "
-                        "invisible, and reappear if a namespace of that name is created again"),
-    Known(f"{_KCM} pvc-protection controller", OwnerKind.CONTROL_PLANE,
-          name="kubernetes.io/pvc-protection",
-          leaves_behind="the claim disappears while a pod may still mount it; depending on the "
-                        "reclaim policy its volume and data are released or deleted"),
-    Known(f"{_KCM} pv-protection controller", OwnerKind.CONTROL_PLANE,
-          name="kubernetes.io/pv-protection",
-          leaves_behind="the volume object disappears while it may still be bound; the disk "
-                        "behind it may be left in the storage backend"),
-    Known("cloud-controller-manager service controller", OwnerKind.CONTROL_PLANE,
-          name="service.kubernetes.io/load-balancer-cleanup",
-          leaves_behind="the cloud load balancer (and its public address) is not deleted and "
-                        "keeps running, and costing, outside the cluster"),
-    Known("kube-apiserver (apiextensions CRD finalizer)", OwnerKind.CONTROL_PLANE,
-          name="customresourcecleanup.apiextensions.k8s.io",
-          leaves_behind="the custom objects of this CRD stay in etcd and come back if the CRD "
-                        "is created again"),
-    Known(f"{_KCM} job controller", OwnerKind.CONTROL_PLANE,
-          name="batch.kubernetes.io/job-tracking",
-          leaves_behind="the Job may miscount this pod's success or failure"),
-    Known("Kopf operator (kopf.zalando.org)", name="kopf.zalando.org/KopfFinalizerMarker",
-          kopf=True,
-          leaves_behind="the operator's deletion handlers never run: whatever they clean up "
-                        "outside Kubernetes (buckets, exports, accounts) stays"),
-    Known("Crossplane provider serving this managed resource",
-          name="finalizer.managedresource.crossplane.io", serves_object_group=True,
-          workloads=("provider-*",),
-          leaves_behind="the external resource is not deleted and stays, unmanaged"),
-    Known("Crossplane claim reconciler", name="finalizer.apiextensions.crossplane.io",
-          workloads=("crossplane",),
-          leaves_behind="the claim disappears while its composite resource and the composed "
-                        "resources may still exist"),
-    Known("Crossplane composite reconciler", name="composite.apiextensions.crossplane.io",
-          workloads=("crossplane",),
-          leaves_behind="composed resources are left without their composite"),
-    Known("Crossplane XRD controller", name="defined.apiextensions.crossplane.io",
-          workloads=("crossplane",),
-          leaves_behind="the CRD generated for the composite resource stays"),
-    Known("Crossplane XRD controller", name="offered.apiextensions.crossplane.io",
-          workloads=("crossplane",),
-          leaves_behind="the CRD generated for the claim stays"),
-    Known("Crossplane provider (ProviderConfig usage tracking)", name="in-use.crossplane.io",
-          workloads=("provider-*",),
-          leaves_behind="managed resources still using this ProviderConfig lose their "
-                        "credentials"),
-    Known("cert-manager controller", domain="cert-manager.io",
-          workloads=("cert-manager",),
-          leaves_behind="the ACME challenge's DNS or HTTP record is not cleaned up at the "
-                        "provider"),
-    Known("Argo CD application controller", domain="argocd.argoproj.io",
-          workloads=("argocd-application-controller", "*-application-controller"),
-          leaves_behind="the application's deployed resources are not deleted (the cascade is "
-                        "skipped) and keep running"),
-)
+
+TABLE: tuple[Known, ...] = load_catalogue()
 
 _BY_NAME = {k.name: k for k in TABLE if k.name}
+# A longer literal part is the more specific pattern (``group.ingress.k8s.aws/*`` before a
+# hypothetical ``*.k8s.aws/*``), and a longer domain the more specific owner.
+_BY_PATTERN = sorted((k for k in TABLE if k.pattern),
+                     key=lambda k: (-len(k.pattern.replace("*", "")), k.pattern))
 _BY_DOMAIN = sorted((k for k in TABLE if k.domain), key=lambda k: -len(k.domain))
+
+
+def lookup(finalizer: str) -> tuple[Known, str] | None:
+    """The catalogue entry for ``finalizer`` and the part a pattern's ``*`` matched."""
+    known = _BY_NAME.get(finalizer)
+    if known is not None:
+        return known, ""
+    for k in _BY_PATTERN:
+        if fnmatch.fnmatchcase(finalizer, k.pattern):
+            prefix = k.pattern.split("*", 1)[0]
+            return k, finalizer[len(prefix):] if finalizer.startswith(prefix) else ""
+    domain = finalizer_domain(finalizer)
+    if domain:
+        k2 = next((k for k in _BY_DOMAIN if _suffix_of(domain, k.domain)), None)
+        if k2 is not None:
+            return k2, ""
+    return None
 
 
 def finalizer_domain(finalizer: str) -> str:
@@ -156,30 +172,50 @@ def served_groups(snapshot: Snapshot) -> dict[str, str]:
         if isinstance(group, str) and group:
             groups.setdefault(group.lower(), "crd")
     for svc in snapshot.of_kind("APIService", APISERVICE_GROUP):
-        group = svc.spec.get("group")
-        if isinstance(group, str) and group and svc.spec.get("service"):
+        group = group_version(svc)[0]
+        if group and is_aggregated(svc):
             groups.setdefault(group.lower(), "apiservice")
     return groups
+
+
+def _groups_of(domain: str, obj: KubeObject, snapshot: Snapshot,
+               groups: dict[str, str] | None) -> tuple[str, ...]:
+    """The API groups an operator's exact or pattern finalizer points at, so that its CRD
+    being deleted or its group going unserved still count as evidence: a served group the
+    finalizer's domain ends in (``finalizer.keda.sh`` -> ``keda.sh``), else the object's own
+    group when one names the other (``strimzi.io/...`` on a ``kafka.strimzi.io`` KafkaTopic)."""
+    if not domain:
+        return ()
+    served = served_groups(snapshot) if groups is None else groups
+    matches = sorted((g for g in served if _suffix_of(domain, g)), key=lambda g: -len(g))
+    if matches:
+        return (matches[0],)
+    own = obj.group.lower()
+    if own and (_suffix_of(domain, own) or _suffix_of(own, domain)):
+        return (own,)
+    return ()
 
 
 def identify(finalizer: str, obj: KubeObject, snapshot: Snapshot,
              groups: dict[str, str] | None = None) -> Owner:
     """The controller that owes ``finalizer`` on ``obj``."""
-    known = _BY_NAME.get(finalizer)
+    found = lookup(finalizer)
     domain = finalizer_domain(finalizer)
-    if known is None and domain:
-        known = next((k for k in _BY_DOMAIN if _suffix_of(domain, k.domain)), None)
-    if known is not None:
+    if found is not None:
+        known, suffix = found
         owned_groups: tuple[str, ...] = ()
         if known.serves_object_group and obj.group:
             owned_groups = (obj.group,)
         elif known.domain:
             owned_groups = (known.domain,)
-        controller = known.controller
+        elif known.kind is OwnerKind.OPERATOR:
+            owned_groups = _groups_of(domain, obj, snapshot, groups)
+        controller = known.controller.replace("{suffix}", suffix or "?")
         if known.serves_object_group and obj.group:
-            controller = f"{known.controller} ({obj.group})"
+            controller = f"{controller} ({obj.group})"
         return Owner(finalizer, controller, known.kind, "table", owned_groups,
-                     known.workloads, known.kopf, known.leaves_behind)
+                     known.workloads, known.kopf, known.leaves_behind, known.labels,
+                     known.source)
     groups = served_groups(snapshot) if groups is None else groups
     if domain:
         matches = sorted((g for g in groups if _suffix_of(domain, g)), key=lambda g: -len(g))

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from kaudit.graph.edges import EXTRACTORS
 from kaudit.graph.model import Edge, Extractor
 from kaudit.model import ObjectKey, ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
 from kaudit.snapshot.collector import collector_paused
+
+if TYPE_CHECKING:  # networkx costs ~0.13 s to import; only pictures and algorithms need it
+    import networkx as nx
 
 
 @dataclass(slots=True)
@@ -107,7 +108,9 @@ class ClusterGraph:
         ``obj`` (``None`` for a missing target) and ``ref``; edge attributes ``relation``,
         ``pointer``, ``attrs`` and ``ref``."""
         if self._nx is None:
-            graph = nx.MultiDiGraph()
+            import networkx  # here, not at the top: a scan never pays for it
+
+            graph = networkx.MultiDiGraph()
             graph.add_nodes_from(
                 (key, {"obj": node.obj, "ref": node.full_ref()})
                 for key, node in self._nodes.items()

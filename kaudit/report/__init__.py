@@ -1,12 +1,21 @@
-"""Report formatters, one module each, listed explicitly (no registration by import)."""
+"""Report formatters, one module each, listed explicitly (no registration by import).
+
+A new format is one module with a ``render_<name>(report, options) -> str`` and one line in
+``FORMATTERS``; the command line, ``--help`` and the tests that cross-check every format
+against ``json`` pick it up from here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from kaudit.report.github import render_github
 from kaudit.report.json_format import render_json
-from kaudit.report.model import Report
+from kaudit.report.junit import render_junit
+from kaudit.report.markdown import render_markdown
+from kaudit.report.model import Report, RuleInfo
 from kaudit.report.options import FormatOptions
+from kaudit.report.sarif import render_sarif
 from kaudit.report.table import render_table
 
 Formatter = Callable[[Report, FormatOptions], str]
@@ -14,6 +23,10 @@ Formatter = Callable[[Report, FormatOptions], str]
 FORMATTERS: dict[str, Formatter] = {
     "table": render_table,
     "json": render_json,
+    "sarif": render_sarif,
+    "junit": render_junit,
+    "github": render_github,
+    "markdown": render_markdown,
 }
 
-__all__ = ["FORMATTERS", "FormatOptions", "Formatter", "Report"]
+__all__ = ["FORMATTERS", "FormatOptions", "Formatter", "Report", "RuleInfo"]

@@ -6,11 +6,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from kaudit.model import CoverageGap, Finding, Severity
+from kaudit.model import CoverageGap, Family, Finding, Severity, Suppressed
+from kaudit.rules.base import Rule
 from kaudit.snapshot import SourceInfo
 from kaudit.timeutil import format_time
 
 REPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a format needs to describe a rule that ran (SARIF ``rules[]``, JUnit passing
+    cases), without holding on to the rule class."""
+
+    code: str
+    name: str
+    family: Family
+    severity: Severity
+    summary: str
+    documentation: str
+
+    @classmethod
+    def of(cls, rule: type[Rule]) -> RuleInfo:
+        return cls(rule.code, rule.name, rule.family, rule.severity, rule.summary(),
+                   rule.documentation())
 
 
 @dataclass(frozen=True)
@@ -24,6 +43,21 @@ class Report:
     kinds: int
     gaps: tuple[CoverageGap, ...]
     crashed: tuple[str, ...] = ()
+    rules: tuple[RuleInfo, ...] = ()
+    """The rules that ran, in catalogue order."""
+    suppressed: tuple[Suppressed, ...] = ()
+    """Findings silenced by an annotation or the baseline (only SARIF shows them)."""
+    config: str | None = None
+    """The config file used, if any (hook for the report's ``config`` field, issue 9)."""
+
+    def rule_infos(self) -> tuple[RuleInfo, ...]:
+        """Every rule a format must describe: those that ran, plus any code a finding names
+        that is not among them (an engine finding with its rule ignored), sorted by code."""
+        known = {r.code: r for r in self.rules}
+        for f in (*self.findings, *(s.finding for s in self.suppressed)):
+            if f.code not in known:
+                known[f.code] = RuleInfo(f.code, f.rule, f.family, f.severity, "", "")
+        return tuple(known[c] for c in sorted(known))
 
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}

@@ -3,12 +3,15 @@
 from kaudit.graph import ClusterGraph, Link
 from kaudit.model import Family, Finding, ObjectKey, ObjectRef, Related, Severity
 from kaudit.rules.base import NoOptions, Rule, related
+from kaudit.rules.conditions import Condition, condition_is, conditions
 from kaudit.rules.context import RuleContext
+from kaudit.rules.manifest import is_manifest
 from kaudit.snapshot import KubeObject, Snapshot
 from kaudit.timeutil import format_duration, format_time, maybe_time, parse_time
 
 __all__ = [
     "ClusterGraph",
+    "Condition",
     "Family",
     "Finding",
     "KubeObject",
@@ -21,8 +24,11 @@ __all__ = [
     "RuleContext",
     "Severity",
     "Snapshot",
+    "condition_is",
+    "conditions",
     "format_duration",
     "format_time",
+    "is_manifest",
     "maybe_time",
     "parse_time",
     "related",

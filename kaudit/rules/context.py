@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from kaudit.apiversions import groups_of
 from kaudit.graph import ClusterGraph, Link
 from kaudit.graph.edges.ownerrefs import OWNER
 from kaudit.model import ObjectKey
@@ -29,15 +30,46 @@ class RuleContext(Generic[O]):
     """The cluster the scanned objects are about to be applied to (``--against``): the
     snapshot holds manifests, this holds what is live, so rules can predict a failing apply."""
 
+    kube_version: tuple[int, int] | None = None
+    """The Kubernetes release the scanned objects are meant for (``--kube-version``)."""
+
     def objects(self, kind: str | None = None, group: str | None = None) -> Iterator[KubeObject]:
+        """Objects of ``kind`` in ``group`` -- and in every group that serves the same kind
+        (``apps`` Deployments include ``extensions/v1beta1`` ones: kaudit/data/
+        api_versions.yaml), so a manifest for an old cluster is seen by every rule."""
         # The snapshot's own iterator, not a generator around it: a dozen rules walk every
         # object, and re-yielding each one cost more than some of those rules' own checks.
         if kind is None:
             return iter(self.snapshot)
+        if group is not None:
+            groups = groups_of(group, kind)
+            if len(groups) > 1:
+                return iter(self._across_groups(kind, groups))
         return iter(self.snapshot.of_kind(kind, group))
 
+    def _across_groups(self, kind: str, groups: tuple[str, ...]) -> list[KubeObject]:
+        """Each identity once: an object defined in two groups (``apps`` and ``extensions``)
+        is one object to the API server, seen here in the group asked for (UQ001 reports the
+        double definition), as the snapshot shows a repeated identity once."""
+        seen: set[tuple[str, str]] = set()
+        out: list[KubeObject] = []
+        for group in groups:
+            for obj in self.snapshot.of_kind(kind, group):
+                identity = (obj.namespace, obj.name)
+                if identity not in seen:
+                    seen.add(identity)
+                    out.append(obj)
+        return out
+
     def get(self, key: ObjectKey) -> KubeObject | None:
-        return self.snapshot.get(key)
+        """The object with ``key``, or its twin in a group serving the same kind."""
+        found = self.snapshot.get(key)
+        if found is None:
+            for group in groups_of(key.group, key.kind)[1:]:
+                found = self.snapshot.get(ObjectKey(group, key.kind, key.namespace, key.name))
+                if found is not None:
+                    break
+        return found
 
     def owners(self, obj: KubeObject) -> list[Link]:
         return self.graph.outgoing(obj.key, OWNER)

@@ -8,7 +8,7 @@ the rest is still audited. Finding and reading files, bounded, is ``reader``'s j
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -19,6 +19,7 @@ from kaudit.model import CoverageGap, InputProblem, Severity, SourceLocation
 from kaudit.snapshot import limits as input_limits
 from kaudit.snapshot.archive import is_archive, read_header
 from kaudit.snapshot.collector import collector_paused
+from kaudit.snapshot.gitops import GitOps, GitOpsOptions
 from kaudit.snapshot.limits import InputLimits, unrepresentable
 from kaudit.snapshot.metacheck import metadata_problem
 from kaudit.snapshot.object import KubeObject
@@ -35,8 +36,11 @@ from kaudit.snapshot.shapes import expand, typeless_problem
 from kaudit.snapshot.snapshot import Snapshot, SourceInfo
 from kaudit.snapshot.yamlparse import DocumentError, ParsedDocument, parse_document, split_documents
 
-__all__ = ["MANIFEST_SUFFIXES", "STDIN", "LoadResult", "NoInputError", "discover", "load_paths",
-           "load_snapshot"]
+__all__ = ["MANIFEST_SUFFIXES", "STDIN", "LoadResult", "NoInputError", "Progress", "discover",
+           "load_paths", "load_snapshot"]
+
+Progress = Callable[[int, int, int], None]
+"""Called after each input with (inputs read, inputs in total, objects so far)."""
 
 
 class NoInputError(Exception):
@@ -54,24 +58,34 @@ class LoadResult:
     read_kinds: set[tuple[str, str]] | None = None
 
 
-def discover(paths: Sequence[str],
+def discover(paths: Sequence[str], gitops: GitOps | None = None,
              limits: InputLimits | None = None) -> tuple[list[str], list[InputProblem]]:
-    """Expand folders recursively into manifest files, sorted for determinism."""
-    return _discover(paths, limits or input_limits.current())
+    """Expand folders recursively into manifest files, sorted for determinism; ``gitops``
+    leaves Helm charts and kustomize fragments out of a folder's files (see ``gitops``)."""
+    return _discover(paths, limits or input_limits.current(),
+                     gitops.filter_folder if gitops is not None else None)
 
 
 def load_paths(paths: Sequence[str], stdin: BinaryIO | None = None,
                named: Sequence[tuple[str, bytes]] = (),
+               progress: Progress | None = None,
+               gitops: GitOpsOptions | None = None,
                limits: InputLimits | None = None) -> LoadResult:
     """Load files and folders; ``named`` adds in-memory inputs (display name, bytes), such as
     the packaged demo, whose install path would otherwise leak into reports."""
     limits = limits or input_limits.current()
     result = LoadResult()
-    files, problems = discover(paths, limits)
+    walk = GitOps(gitops or GitOpsOptions())
+    files, problems = discover(paths, walk, limits)
+    named = [*named, *walk.rendered()]
     result.problems.extend(problems)
+    result.problems.extend(walk.notices)
+    total = len(files) + len(named)
     with collector_paused():
-        for name in files:
+        for done, name in enumerate(files, start=1):
             _load_file(name, result, stdin, limits)
+            if progress is not None:
+                progress(done, total, len(result.objects))
         for display, data in named:
             result.files_read += 1
             _load_data(display, data, result)
@@ -79,11 +93,15 @@ def load_paths(paths: Sequence[str], stdin: BinaryIO | None = None,
 
 
 def load_snapshot(paths: Sequence[str], stdin: BinaryIO | None = None,
-                  named: Sequence[tuple[str, bytes]] = ()) -> Snapshot:
+                  named: Sequence[tuple[str, bytes]] = (),
+                  progress: Progress | None = None,
+                  gitops: GitOpsOptions | None = None) -> Snapshot:
     """Load ``paths`` into a snapshot; ``NoInputError`` when nothing could be read at all."""
-    result = load_paths(paths, stdin, named)
+    result = load_paths(paths, stdin, named, progress, gitops)
     if result.files_read == 0:
-        detail = "; ".join(p.message for p in result.problems) or "no manifest files found"
+        detail = "; ".join(p.message for p in result.problems) or (
+            f"no manifest files ({', '.join('*' + s for s in MANIFEST_SUFFIXES)}) in "
+            f"{', '.join(paths)}")
         raise NoInputError(detail)
     archives = {src.paths[0] for src in result.archive_sources}
     given = [*paths, *(display for display, _ in named)]

@@ -16,7 +16,8 @@ import os
 import stat
 import sys
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import BinaryIO
 
 from kaudit.model import InputProblem, Severity, SourceLocation
@@ -56,8 +57,14 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def discover(paths: Sequence[str], limits: InputLimits) -> tuple[list[str], list[InputProblem]]:
-    """Expand folders recursively into manifest files, sorted for determinism."""
+FolderFilter = Callable[[Path, list[str]], list[str]]
+
+
+def discover(paths: Sequence[str], limits: InputLimits,
+             filter_folder: FolderFilter | None = None
+             ) -> tuple[list[str], list[InputProblem]]:
+    """Expand folders recursively into manifest files, sorted for determinism;
+    ``filter_folder`` may drop some of a folder's files (Helm charts, kustomize fragments)."""
     files: list[str] = []
     problems: list[InputProblem] = []
     for raw in paths:
@@ -77,7 +84,8 @@ def discover(paths: Sequence[str], limits: InputLimits) -> tuple[list[str], list
         if stat.S_ISDIR(info.st_mode):
             found: list[str] = []
             _walk(raw, found, problems, limits)
-            files.extend(sorted(found))
+            found.sort()
+            files.extend(filter_folder(Path(raw), found) if filter_folder else found)
         elif stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode):
             # A pipe named on the command line (``<(helm template …)``) is the user's choice.
             files.append(raw)

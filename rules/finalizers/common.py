@@ -10,6 +10,8 @@ from kaudit.rules import KubeObject, Related, RuleContext, related
 
 COMPOSITE = "composite"   # Crossplane claim -> its XR
 COMPOSES = "composes"     # Crossplane XR -> composed resources
+ATTACHES = "attaches"     # VolumeAttachment -> PV (kaudit.graph.edges.storage)
+BOUND_TO = "bound-to"     # PV -> PVC
 
 
 def describe_view(fv: FinalizerView) -> tuple[str, list[Related]]:
@@ -45,6 +47,38 @@ def waiting_on(ctx: RuleContext[Any], obj: KubeObject) -> list[Related]:
     out = [related(link.obj, "waits-for") for link in ctx.graph.outgoing(obj.key, COMPOSITE)
            if link.obj is not None and link.obj.deletion_timestamp is not None]
     return _unique(out)
+
+
+def volume_holders(ctx: RuleContext[Any], obj: KubeObject) -> tuple[str, list[Related]]:
+    """What still holds a PersistentVolume: the VolumeAttachments that attach it to a node
+    (the CSI attacher must detach it first) and the claim still bound to it
+    (``pv-protection`` waits for that one)."""
+    if obj.kind != "PersistentVolume" or obj.group:
+        return "", []
+    parts: list[str] = []
+    rels: list[Related] = []
+    for link in sorted(ctx.graph.incoming(obj.key, ATTACHES), key=lambda lk: lk.key):
+        va = link.obj
+        if va is None:
+            continue
+        node = va.get("spec", "nodeName")
+        attached = va.get("status", "attached")
+        state = "attached" if attached is True else "detached" if attached is False \
+            else "attachment state unknown"
+        deleting = ", itself deleting" if va.deletion_timestamp is not None else ""
+        error = va.get("status", "detachError", "message")
+        detail = f"; detach error: {error}" if isinstance(error, str) and error else ""
+        parts.append(f"VolumeAttachment {va.name} still points at it (node {node}, "
+                     f"{state}{deleting}{detail})")
+        rels.append(related(va, "attached-by"))
+    for link in ctx.graph.outgoing(obj.key, BOUND_TO):
+        claim = link.obj
+        if claim is not None and claim.deletion_timestamp is None and \
+                claim.get("spec", "volumeName") == obj.name:
+            parts.append(f"its claim {claim.namespace}/{claim.name} still exists and is bound "
+                         "to it")
+            rels.append(related(claim, "bound-to"))
+    return "; ".join(parts), _unique(rels)
 
 
 def events_about(ctx: RuleContext[Any], obj: KubeObject) -> list[KubeObject]:

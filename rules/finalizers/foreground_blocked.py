@@ -16,6 +16,7 @@ from kaudit.rules import (
     Rule,
     RuleContext,
     Severity,
+    condition_is,
     format_duration,
     format_time,
     related,
@@ -150,7 +151,7 @@ class ForegroundBlocked(Rule):
     def _no_dependents(self, ctx: RuleContext, obj: KubeObject, head: str,
                        waiting: list[Related]) -> Finding:
         down = [s for s in ctx.snapshot.of_kind("APIService", "apiregistration.k8s.io")
-                if s.condition_is("Available", "False")]
+                if condition_is(s, "Available", "False")]
         message = (f"{head}, but no dependent that blocks it is in the snapshot: either its "
                    "dependents were not captured, or the garbage collector is not "
                    "processing it")

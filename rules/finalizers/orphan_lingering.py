@@ -12,6 +12,7 @@ from kaudit.rules import (
     Rule,
     RuleContext,
     Severity,
+    condition_is,
     format_duration,
     format_time,
     related,
@@ -46,7 +47,7 @@ class OrphanFinalizerLingering(Rule):
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         unavailable = [s for s in ctx.snapshot.of_kind("APIService", "apiregistration.k8s.io")
-                       if s.condition_is("Available", "False")]
+                       if condition_is(s, "Available", "False")]
         for obj in ctx.objects():
             deleted_at = obj.deletion_timestamp
             if deleted_at is None or ORPHAN not in obj.finalizers:

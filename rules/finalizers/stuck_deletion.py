@@ -12,6 +12,7 @@ from kaudit_rules.finalizers.common import (
     describe_view,
     events_about,
     finalizer_fix,
+    volume_holders,
     waiting_on,
 )
 
@@ -22,10 +23,13 @@ class StuckDeletion(Rule):
     A finalizer is a promise that a controller will clean up and then remove it. When that
     controller is gone or failing, ``kubectl delete`` hangs and everything the object owns
     stays. Deletions younger than ``grace`` (default 15m) are normal work in progress. Each
-    finding names the controller that owes the finalizer (from a table of well-known
-    finalizers, else the CRD/APIService group its domain names), whether that controller
+    finding names the controller that owes the finalizer (from the catalogue of well-known
+    finalizers that ``kaudit finalizers`` lists, with the upstream file that sets each, else
+    the CRD/APIService group its domain names), whether that controller
     looks alive and on what evidence, and what the object itself reports (a failing
-    condition, Kopf handler progress). The garbage collector's own finalizers
+    condition, Kopf handler progress). On a PersistentVolume it also names the
+    VolumeAttachment that still points at it (its node, whether it is attached, the detach
+    error) and the claim still bound to it. The garbage collector's own finalizers
     (``foregroundDeletion``, ``orphan``) are left to FN003 and FN005, which explain them
     down to the dependents that hold them, so one cause is reported once.
     Fix: restore the controller that owns the finalizer; once its cleanup is confirmed done or
@@ -54,6 +58,7 @@ class StuckDeletion(Rule):
             if age < ctx.options.grace:
                 continue
             waits = waiting_on(ctx, obj)
+            holders, holder_refs = volume_holders(ctx, obj)
             for i, finalizer in enumerate(finalizers):
                 if finalizer in GC_FINALIZERS:
                     continue  # FN003 (foregroundDeletion) and FN005 (orphan) explain these
@@ -68,8 +73,8 @@ class StuckDeletion(Rule):
                     at=f"/metadata/finalizers/{i}",
                     message=f"terminating for {format_duration(age)} (since "
                             f"{format_time(deleted_at)}); finalizer {finalizer!r} still set; "
-                            f"{text}{wait_text}",
-                    related=[*related_objs, *waits],
+                            f"{text}{wait_text}" + (f"; {holders}" if holders else ""),
+                    related=[*related_objs, *waits, *holder_refs],
                     fix=finalizer_fix(obj, i),
                     evidence={"finalizer": finalizer, "controller": fv.owner.controller,
                               "liveness": fv.liveness.state.value},

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kaudit.aggregation import group_version
 from kaudit.rules import KubeObject, RuleContext
 
 CRD_GROUP = "apiextensions.k8s.io"
@@ -13,6 +14,7 @@ APISERVICE_GROUP = "apiregistration.k8s.io"
 KCP_APIS = "apis.kcp.io"
 KCP_CLUSTER = "kcp.io/cluster"
 KCP_SUFFIX = ".kcp.io"
+__all__ = ["group_version"]  # re-exported for the schema rules
 
 
 def crds(ctx: RuleContext) -> tuple[KubeObject, ...]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
+from kaudit.aggregation import backend, is_aggregated
 from kaudit.rules import (
     Family,
     Finding,
@@ -18,7 +19,8 @@ from kaudit.rules import (
     maybe_time,
     related,
 )
-from kaudit_rules.schema.apis import apiservices
+from kaudit.rules.conditions import first
+from kaudit_rules.schema.apis import apiservices, group_version
 
 
 class ApiserviceUnavailable(Rule):
@@ -49,25 +51,21 @@ class ApiserviceUnavailable(Rule):
         terminating = [ns for ns in ctx.objects("Namespace", "")
                        if ns.deletion_timestamp is not None]
         for svc in apiservices(ctx):
-            backend = svc.spec.get("service")
-            if not isinstance(backend, dict) or not backend.get("name"):
+            if not is_aggregated(svc):
                 continue  # Local APIServices are served by kube-apiserver itself
-            found = next(((i, c) for i, c in svc.iter_conditions_with_index()
-                          if c.get("type") == "Available"), None)
-            if found is None or str(found[1].get("status")) != "False":
+            cond = first(svc, "Available")
+            if cond is None or cond.status != "False":
                 continue
-            index, cond = found
-            group = str(svc.spec.get("group") or "")
-            version = str(svc.spec.get("version") or "")
+            group, version = group_version(svc)
             gv = f"{group}/{version}"
-            namespace = str(backend.get("namespace") or "")
-            service_ref = ObjectRef("v1", "Service", namespace, str(backend["name"]))
-            since = maybe_time(cond.get("lastTransitionTime"))
+            since = maybe_time(cond.last_transition)
             if since is not None and ctx.now - since < ctx.options.grace:
                 continue
             age = f" for {format_duration(ctx.now - since)}" if since else ""
-            reason = cond.get("reason") or "unknown reason"
-            detail = f": {cond['message']}" if cond.get("message") else ""
+            reason = cond.reason or "unknown reason"
+            message = cond.raw.get("message")
+            detail = f": {message}" if message else ""
+            service = backend(svc)
             blocked = [ns for ns in terminating
                        if any(gv in str(c.get("message") or "") or group in
                               str(c.get("message") or "")
@@ -76,12 +74,19 @@ class ApiserviceUnavailable(Rule):
                               and str(c.get("status")) == "True")]
             held = (f"; namespace {', '.join(ns.name for ns in blocked)} cannot finish "
                     "deleting because of it" if blocked else "")
-            rel: list[Related] = [related(service_ref, "backend")]
+            rel: list[Related] = []
+            if service is not None:
+                namespace = str(service.get("namespace") or "")
+                rel.append(related(ObjectRef("v1", "Service", namespace, str(service["name"])),
+                                   "backend"))
+                behind = f"its backend is Service {namespace}/{service['name']}"
+            else:
+                behind = ("it is an aggregated API (its status says so) whose spec.service is "
+                          "not in the inputs")
             rel.extend(related(ns, "blocked") for ns in blocked)
             yield self.finding(
-                svc, at=f"/status/conditions/{index}",
+                svc, at=cond.pointer,
                 message=f"APIService {svc.name} has been unavailable{age} ({reason}{detail}); "
-                        f"its backend is Service {namespace}/{backend['name']}. Until it "
-                        f"recovers, discovery of {gv} fails, so namespace deletion cannot "
-                        f"finish and garbage collection stalls{held}",
+                        f"{behind}. Until it recovers, discovery of {gv} fails, so namespace "
+                        f"deletion cannot finish and garbage collection stalls{held}",
                 related=rel)

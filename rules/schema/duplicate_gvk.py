@@ -8,7 +8,18 @@ from typing import Any
 
 import orjson
 
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, related
+from kaudit.rules import (
+    Condition,
+    Family,
+    Finding,
+    KubeObject,
+    Rule,
+    RuleContext,
+    Severity,
+    condition_is,
+    related,
+)
+from kaudit.rules.conditions import first
 from kaudit_rules.schema.apis import (
     CRD_GROUP,
     KCP_APIS,
@@ -38,7 +49,9 @@ class DuplicateGvk(Rule):
     defined twice in the inputs with different schemas (whichever is applied last silently
     replaces the other, e.g. Gateway API standard and experimental channels installed
     together); a CRD that lost a names conflict (``NamesAccepted=False``: it is not served, its
-    objects cannot be created), shown with the reason and the CRD that holds the name; and two
+    objects cannot be created), shown with the reason and the CRD that holds the name -- or,
+    for ``ShortNamesConflict`` with a short name repeating the CRD's own plural or singular,
+    said to be a conflict with itself; and two
     kcp APIBindings in one workspace (``kcp.io/cluster``) bound to the same group/resource with
     different schema identities (kcp #3252: two stores behind one resource, requests reach
     either at random). With ``--against``, the scanned CRDs are manifests about to be applied
@@ -92,17 +105,16 @@ class DuplicateGvk(Rule):
                     if other.key != d.key:
                         rivals[d.key].setdefault(other.key, (other, f"{what} {value!r}"))
         for crd in crds(ctx):
-            cond_index, cond = next(((i, c) for i, c in crd.iter_conditions_with_index()
-                                     if c.get("type") == "NamesAccepted"), (None, None))
+            cond = first(crd, "NamesAccepted")
             mine = rivals.get(crd.key, {})
-            if cond is not None and str(cond.get("status")) == "False":
-                yield self._lost(crd, cond_index or 0, cond, list(mine.values()))
+            if cond is not None and cond.status == "False":
+                yield self._lost(crd, cond, list(mine.values()))
                 continue
             if not mine:
                 continue
             beaten = []
             for other, what in mine.values():
-                if other.condition_is("NamesAccepted", "False"):
+                if condition_is(other, "NamesAccepted", "False"):
                     continue  # the rival is the one that lost; it is reported
                 if _age(other) < _age(crd):
                     beaten.append((other, what))
@@ -117,18 +129,29 @@ class DuplicateGvk(Rule):
                             "created",
                     related=[related(o, "holds-name") for o, _ in beaten])
 
-    def _lost(self, crd: KubeObject, index: int, cond: Any,
+    def _lost(self, crd: KubeObject, cond: Condition,
               rivals: list[tuple[KubeObject, str]]) -> Finding:
-        reason = cond.get("reason") or "NamesNotAccepted"
-        detail = cond.get("message") or ""
-        winners = [o for o, _ in rivals if not o.condition_is("NamesAccepted", "False")]
+        reason = cond.reason or "NamesNotAccepted"
+        detail = cond.raw.get("message") or ""
+        winners = [o for o, _ in rivals if not condition_is(o, "NamesAccepted", "False")]
+        own = _own_collisions(crd)
+        if own and not winners:
+            index_, short, clash = own[0]
+            listed = "; ".join(f"short name {n!r} is its own {w}" for _, n, w in own)
+            return self.finding(
+                crd, at=f"/spec/names/shortNames/{index_}",
+                message=f"CRD {crd.name} lost a names conflict with itself: NamesAccepted=False, "
+                        f"{reason}{f' ({detail})' if detail else ''}; {listed}. No other CRD is "
+                        "involved: remove the repeated name from spec.names.shortNames (it "
+                        "is not served until then: its kind cannot be listed or created)",
+                evidence={"shortName": short, "collidesWith": clash})
         if winners:
             held = "; the name is held by " + ", ".join(
                 f"{o.ref.short} ({w})" for o, w in rivals if o in winners)
         else:
             held = "; the CRD holding the name is not in the inputs"
         return self.finding(
-            crd, at=f"/status/conditions/{index}",
+            crd, at=cond.pointer,
             message=f"CRD {crd.name} lost a names conflict: NamesAccepted=False, {reason}"
                     f"{f' ({detail})' if detail else ''}{held}. It is not served: its kind "
                     "cannot be listed or created until the conflict is resolved",
@@ -140,7 +163,7 @@ class DuplicateGvk(Rule):
             return
         holders: dict[tuple[str, str, str, str], list[KubeObject]] = defaultdict(list)
         for live in ctx.against.of_kind("CustomResourceDefinition", CRD_GROUP):
-            if ctx.get(live.key) is not None or live.condition_is("NamesAccepted", "False"):
+            if ctx.get(live.key) is not None or condition_is(live, "NamesAccepted", "False"):
                 continue  # redefined by the manifests themselves, or holding no name
             group, names = live.spec.get("group"), live.spec.get("names")
             if not isinstance(group, str) or not isinstance(names, dict):
@@ -268,3 +291,25 @@ def _difference(a: KubeObject, b: KubeObject) -> str:
         verb = "differs" if len(changed) == 1 else "differ"
         parts.append(f"{label} {', '.join(changed)} {verb}")
     return "; ".join(parts) or "names, scope or conversion differ"
+
+
+def _own_collisions(crd: KubeObject) -> list[tuple[int, str, str]]:
+    """(index, short name, what it repeats) for each short name that repeats the CRD's own
+    plural or singular: apiextensions' naming controller checks a new short name against
+    every accepted name of the group, the CRD's own included, and answers
+    ``ShortNamesConflict`` with no other CRD involved."""
+    names = crd.spec.get("names")
+    if not isinstance(names, dict):
+        return []
+    shorts = names.get("shortNames")
+    if not isinstance(shorts, list):
+        return []
+    plural = str(names.get("plural") or "")
+    singular = str(names.get("singular") or "")
+    out: list[tuple[int, str, str]] = []
+    for i, short in enumerate(shorts):
+        if short == plural:
+            out.append((i, short, "plural"))
+        elif short == singular:
+            out.append((i, short, "singular"))
+    return out

@@ -13,9 +13,11 @@ from kaudit.rules import (
     Rule,
     RuleContext,
     Severity,
+    conditions,
     maybe_time,
     related,
 )
+from kaudit.rules.conditions import OBJECT
 from kaudit_rules.schema.apis import KCP_APIS, logical_cluster
 
 BINDS = "binds"      # graph relation APIBinding -> APIExport (kaudit.graph.edges.kcp)
@@ -54,15 +56,16 @@ class KcpBindingDrift(Rule):
             yield from self._stale_schemas(ctx, binding)
 
     def _condition(self, ctx: RuleContext[Options], binding: KubeObject) -> Iterator[Finding]:
-        for i, cond in binding.iter_conditions_with_index():
-            if cond.get("type") == "BindingUpToDate" and str(cond.get("status")) == "False":
-                since = maybe_time(cond.get("lastTransitionTime"))
+        for cond in conditions(binding):
+            if cond.type == "BindingUpToDate" and cond.status == "False" and cond.scope == OBJECT:
+                since = maybe_time(cond.last_transition)
                 if since is not None and ctx.now - since < ctx.options.grace:
                     continue
-                reason = cond.get("reason") or "unknown reason"
-                detail = f": {cond['message']}" if cond.get("message") else ""
+                reason = cond.reason or "unknown reason"
+                message = cond.raw.get("message")
+                detail = f": {message}" if message else ""
                 yield self.finding(
-                    binding, at=f"/status/conditions/{i}",
+                    binding, at=cond.pointer,
                     message=f"APIBinding {binding.name} is not up to date ({reason}{detail}); "
                             "the resources it could not bind are missing from its workspace")
 

@@ -6,7 +6,16 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, related
+from kaudit.rules import (
+    Family,
+    Finding,
+    KubeObject,
+    Rule,
+    RuleContext,
+    Severity,
+    condition_is,
+    related,
+)
 from kaudit_rules.schema.apis import (
     CRD_GROUP,
     KCP_APIS,
@@ -135,4 +144,4 @@ class NameCollision(Rule):
         if ctx.against is None:
             return []
         return [crd for crd in ctx.against.of_kind("CustomResourceDefinition", CRD_GROUP)
-                if ctx.get(crd.key) is None and not crd.condition_is("NamesAccepted", "False")]
+                if ctx.get(crd.key) is None and not condition_is(crd, "NamesAccepted", "False")]

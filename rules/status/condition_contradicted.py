@@ -15,18 +15,20 @@ from kaudit.rules import (
     Rule,
     RuleContext,
     Severity,
+    conditions,
     format_duration,
     format_time,
     maybe_time,
     related,
 )
-from kaudit_rules.status.conditions import describe
 from kaudit_rules.status.events import component, event_time, event_type, reason
 
 ABOUT = "about"  # Event -> object (kaudit.graph.edges.events)
 # What an object depends on for its own health: attached Kong plugins, composed resources.
 DEPENDS_ON = ("plugin", "composes", "composite")
-CONDITION_TYPES = ("Ready", "Programmed", "Synced")
+CONDITION_TYPES = ("Ready", "Programmed", "Synced", "Accepted")
+"""Claims of a working configuration; Gateway API routes make them per parent Gateway
+(``status.parents[].conditions``), which the condition view reads like any other."""
 _MAX_EVENTS = 3
 
 
@@ -106,7 +108,7 @@ def _affected(ctx: RuleContext[Any]) -> set[ObjectKey]:
 
 
 class ConditionContradicted(Rule):
-    """A True Ready/Programmed/Synced condition contradicted by a newer Warning event.
+    """A True Ready/Programmed/Synced/Accepted condition contradicted by a newer Warning event.
 
     Controllers set Ready once and may not take it back: KIC marks an Ingress or KongPlugin
     ``Programmed=True`` and keeps it while later pushes to Kong fail (with the fallback
@@ -115,7 +117,10 @@ class ConditionContradicted(Rule):
     controller writes about the object itself or about something it depends on (a KongPlugin
     named in ``konghq.com/plugins``, a composed resource), and flags the condition when such
     an event is newer than both the condition's ``lastTransitionTime`` and the controller's
-    last full success (KIC's ``KongConfigurationSucceeded``). Events are matched on
+    last full success (KIC's ``KongConfigurationSucceeded``). Conditions are read wherever
+    the API puts them: an HTTPRoute (GRPCRoute, TLSRoute, TCPRoute, UDPRoute) reports
+    ``Accepted``/``Programmed`` per parent Gateway in ``status.parents[].conditions``, and the
+    finding points at that parent's condition. Events are matched on
     type, reason, involved object and source component -- never on message text.
     Fix: read the events (``kubectl events --for KIND/NAME``) and fix the object or plugin
     they name; do not trust the condition until the controller reports a full success.
@@ -132,15 +137,14 @@ class ConditionContradicted(Rule):
             obj = ctx.get(key)
             if obj is None or obj.deletion_timestamp is not None:
                 continue
-            conditions = [(i, c) for i, c in obj.iter_conditions_with_index()
-                          if c.get("type") in CONDITION_TYPES and str(c.get("status")) == "True"]
-            if not conditions:
+            claims = [c for c in conditions(obj) if c.type in CONDITION_TYPES and c.is_true]
+            if not claims:
                 continue
             evidence = list(self._warnings(ctx, obj))
             if not evidence:
                 continue
-            for index, cond in conditions:
-                since = maybe_time(cond.get("lastTransitionTime"))
+            for cond in claims:
+                since = maybe_time(cond.last_transition)
                 newer = [(e, subject, when, ctl) for e, subject, when, ctl in evidence
                          if (since is None or when > since)
                          and (successes[ctl.name] is None or when > successes[ctl.name])]
@@ -152,8 +156,8 @@ class ConditionContradicted(Rule):
                 after = (f", after {ctl.name}'s last full success at {format_time(success)}"
                          if success else "")
                 yield self.finding(
-                    obj, at=f"/status/conditions/{index}",
-                    message=f"reports {describe(cond)}"
+                    obj, at=cond.pointer,
+                    message=f"reports {cond.describe()}"
                             + (f" since {format_time(since)}" if since else "")
                             + f", but {ctl.name} reported Warning {reason(event)} about {about} "
                               f"at {format_time(when)} ({format_duration(ctx.now - when)} ago)"

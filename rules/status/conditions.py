@@ -1,50 +1,50 @@
-"""Condition helpers the status rules share: which conditions claim health, and how to name
-them in a message."""
+"""Condition helpers the status rules share: which conditions claim health, and when an
+object counts as failed. Conditions are read through the rule API's one view
+(``kaudit.rules.conditions``), so per-parent, per-listener and health-field shapes count too."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
-from kaudit.rules import KubeObject
+from kaudit.rules import Condition, KubeObject, conditions
 
-HEALTH_TYPES: tuple[str, ...] = ("Ready", "Synced", "Available", "Programmed")
-"""Condition types whose ``True`` means "this object is working"."""
+HEALTH_TYPES: tuple[str, ...] = ("Ready", "Synced", "Available", "Programmed", "Healthy")
+"""Condition types whose ``True`` means "this object is working" (``Healthy`` is Argo CD's
+``status.health.status``)."""
 
 FAILED_REASONS: frozenset[str] = frozenset({
     "ReconcileError", "Failed", "Error", "CrashLoopBackOff", "ImagePullBackOff",
-    "ErrImagePull", "CreateContainerConfigError", "ReconcileFailed",
+    "ErrImagePull", "CreateContainerConfigError", "ReconcileFailed", "Degraded",
 })
 
 
 def true_health_conditions(obj: KubeObject,
-                           types: tuple[str, ...] = HEALTH_TYPES,
-                           ) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """Each ``(index, condition)`` of ``types`` whose status is ``True``."""
-    for i, cond in obj.iter_conditions_with_index():
-        if cond.get("type") in types and str(cond.get("status")) == "True":
-            yield i, cond
+                           types: tuple[str, ...] = HEALTH_TYPES) -> Iterator[Condition]:
+    """Each condition of ``types`` (in any scope) whose status is ``True``."""
+    for cond in conditions(obj):
+        if cond.type in types and cond.is_true:
+            yield cond
 
 
-def describe(cond: Mapping[str, Any]) -> str:
-    """``Ready=True (Available)``: type, status and reason, never the free-text message."""
-    text = f"{cond.get('type')}={cond.get('status')}"
-    reason = cond.get("reason")
-    return f"{text} ({reason})" if reason else text
+def describe(cond: Condition) -> str:
+    """``Ready=True (Available)``: type, status, reason and whose condition it is, never the
+    free-text message."""
+    return cond.describe()
 
 
 def failure(obj: KubeObject) -> str | None:
     """Why ``obj`` counts as failed, or ``None``: a health condition that is ``False`` with a
     failure reason (an ``Unknown`` or a ``False`` while creating is progress, not failure),
-    ``Failed=True`` (Jobs), or a phase of ``Failed``."""
-    for cond in obj.conditions:
-        if cond.get("type") == "Failed" and str(cond.get("status")) == "True":
-            return describe(cond)
-        if cond.get("type") not in HEALTH_TYPES or str(cond.get("status")) != "False":
+    ``Failed=True`` (Jobs), ``Stalled=True`` (kstatus: Flux and other controllers that gave
+    up), Argo CD health ``Degraded``, or a phase of ``Failed``."""
+    for cond in conditions(obj):
+        if cond.type in ("Failed", "Stalled") and cond.is_true:
+            return cond.describe()
+        if cond.type not in HEALTH_TYPES or cond.status != "False":
             continue
-        reason = str(cond.get("reason") or "")
+        reason = cond.reason
         if reason in FAILED_REASONS or reason.endswith(("Error", "Failed", "Failure")):
-            return describe(cond)
+            return cond.describe()
     phase = obj.status.get("phase")
     if phase == "Failed":
         return "phase Failed"

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kaudit.rules import Family, Finding, KubeObject, Link, Rule, RuleContext, Severity, related
+from kaudit.rules import (
+    Family,
+    Finding,
+    KubeObject,
+    Link,
+    ObjectKey,
+    Rule,
+    RuleContext,
+    Severity,
+    condition_is,
+    related,
+)
 
 # Known references (relation -> what the referrer loses when the target is absent). The
 # relations come from kaudit.graph.edges (crossplane, networking, kong_plugins).
@@ -21,6 +32,7 @@ REFERENCES: dict[str, str] = {
 }
 CROSSPLANE = frozenset({"composite", "claim", "composes"})
 CERT_MANAGER_SHIM = ("cert-manager.io/issuer", "cert-manager.io/cluster-issuer")
+CERT_MANAGER_GROUP = "cert-manager.io"
 
 
 class DanglingReference(Rule):
@@ -33,7 +45,8 @@ class DanglingReference(Rule):
     absent. Known references are checked too: a Crossplane claim's ``resourceRef``, an XR's
     ``claimRef`` and ``resourceRefs``, an Ingress's backend Services, IngressClass and TLS
     Secrets (unless cert-manager is asked to write them), a cert-manager Certificate's issuer
-    (and its Secret once it says Ready), and the
+    (and its Secret once it says Ready; an absent Issuer with a ClusterIssuer of the same name
+    asks "did you mean kind: ClusterIssuer?"), and the
     KongPlugins named by ``konghq.com/plugins`` or an HTTPRoute ExtensionRef (absent only when
     neither a KongPlugin nor a KongClusterPlugin of that name exists). "Absent" is only claimed
     when the target's kind was read (a manifest folder that does not ship a kind says nothing
@@ -63,13 +76,44 @@ class DanglingReference(Rule):
                 if ref is None:
                     continue
                 link = Link(target, ref, None, back.relation, back.pointer, back.attrs)
-                if self._known_absent(ctx, obj, link):
+                hint = self._cluster_issuer_instead(ctx, obj, link)
+                if hint is not None:
+                    yield hint
+                elif self._known_absent(ctx, obj, link):
                     yield self.finding(
                         obj, at=link.pointer,
                         message=f"references {link.ref.short}, which does not exist: "
                                 f"{REFERENCES[link.relation]}",
                         related=[related(link.ref, link.relation)],
                     )
+
+    def _cluster_issuer_instead(self, ctx: RuleContext, obj: KubeObject,
+                                link: Link) -> Finding | None:
+        """A Certificate whose ``issuerRef`` names a (namespaced) Issuer that is not there
+        while a ClusterIssuer of that name is: the kind was left out or wrong, the classic
+        cert-manager mistake (``issuerRef.kind`` defaults to Issuer). Said even when no
+        Issuer at all was in a folder of manifests -- a ClusterIssuer of exactly that name
+        is the evidence -- but not when a live read could not list Issuers."""
+        if link.relation != "issuer" or link.ref.kind != "Issuer" \
+                or link.ref.group != CERT_MANAGER_GROUP:
+            return None
+        snapshot = ctx.snapshot
+        cluster_issuer = snapshot.get(ObjectKey(CERT_MANAGER_GROUP, "ClusterIssuer", "",
+                                                link.ref.name))
+        if cluster_issuer is None:
+            return None
+        if not snapshot.was_read(CERT_MANAGER_GROUP, "Issuer") and snapshot.is_live:
+            return None
+        ref = obj.spec.get("issuerRef")
+        given = ref.get("kind") if isinstance(ref, dict) else None
+        how = f"kind: {given}" if given else "no kind, which defaults to Issuer"
+        return self.finding(
+            obj, at=link.pointer,
+            message=f"issuerRef names Issuer {link.ref.namespace}/{link.ref.name} ({how}), "
+                    f"which does not exist, while ClusterIssuer {link.ref.name} does: did you "
+                    f"mean kind: ClusterIssuer? {REFERENCES['issuer'].capitalize()} until then",
+            related=[related(link.ref, "issuer"), related(cluster_issuer, "did-you-mean")],
+        )
 
     @staticmethod
     def _known_absent(ctx: RuleContext, obj: KubeObject, link: Link) -> bool:
@@ -85,7 +129,7 @@ class DanglingReference(Rule):
             return False
         if link.relation == "writes-secret":
             # cert-manager creates the Secret on issuance: absent is normal until Ready.
-            return obj.condition_is("Ready")
+            return condition_is(obj, "Ready")
         if link.relation == "tls-secret":
             # A Secret cert-manager will write (a Certificate names it, or the Ingress asks
             # cert-manager's ingress-shim for one) is pending issuance, not dangling.

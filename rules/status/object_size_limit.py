@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity
+from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, is_manifest
 
 ANNOTATIONS_LIMIT = 262_144
 """``TotalAnnotationSizeLimitB``: the sum of key and value lengths of all annotations."""
@@ -45,6 +45,34 @@ def _contributors(obj: KubeObject) -> dict[str, int]:
     return parts
 
 
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+_LAST_APPLIED_POINTER = f"/metadata/annotations/{LAST_APPLIED.replace('/', '~1')}"
+# Go's encoding/json (what kubectl encodes with) escapes these: "<", ">" and "&" (one byte
+# each) and U+2028/U+2029 (three bytes each in UTF-8) become six-byte \uXXXX sequences.
+_GROWTH: tuple[tuple[bytes, int], ...] = (
+    (b"<", 5), (b">", 5), (b"&", 5), ("\u2028".encode(), 3), ("\u2029".encode(), 3))
+
+
+def predicted_last_applied(obj: KubeObject) -> int:
+    """The bytes client-side ``kubectl apply`` adds to the annotations: the key, and the
+    object itself (without that annotation) as compact JSON -- sorted keys, Go's HTML
+    escaping, and the encoder's trailing newline (k8s.io/kubectl apply's
+    ``GetModifiedConfiguration``)."""
+    raw = obj.raw
+    meta = raw.get("metadata")
+    if isinstance(meta, dict):
+        # kubectl deletes its own key and sets the rest back, an empty map included: the
+        # copy always carries "annotations" (``{}`` when there were none).
+        annotations = {k: v for k, v in obj.annotations.items() if k != LAST_APPLIED}
+        raw = {**raw, "metadata": {**meta, "annotations": annotations}}
+    try:
+        text = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # see ``_size``
+        text = repr(raw).encode(errors="surrogatepass")
+    escaped = sum(text.count(char) * growth for char, growth in _GROWTH)
+    return len(LAST_APPLIED) + len(text) + escaped + 1
+
+
 def _kib(size: int) -> str:
     return f"{size / 1024:.0f} KiB"
 
@@ -68,6 +96,13 @@ class ObjectSizeLimit(Rule):
     196,608, 75% of the cap) and ``object-bytes`` (default 1,258,291, 80% of the limit);
     over the hard limit it is an error. Secret values are digested by kaudit, so a Secret's
     measured size is a lower bound.
+
+    A manifest (an object without the ``uid``/``resourceVersion`` the API server sets) is
+    also measured as client-side ``kubectl apply`` would write it: apply copies the whole
+    object, as compact JSON, into ``kubectl.kubernetes.io/last-applied-configuration``, so a
+    large CRD fails to apply with ``metadata.annotations: Too long`` although it is valid.
+    That prediction is a warning even past the cap: server-side apply, ``kubectl create``
+    and Helm keep no such copy and apply the same manifest fine.
     Fix: stop the growth at its source (apply with ``--server-side`` to drop
     last-applied-configuration, trim the status list, make the Kopf handler watch a smaller
     field); move bulky data into a ConfigMap or external storage.
@@ -85,6 +120,8 @@ class ObjectSizeLimit(Rule):
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         for obj in ctx.objects():
+            if is_manifest(obj):
+                yield from self._client_side_apply(ctx, obj)
             annotations = sum(len(k) + _size(v) for k, v in obj.annotations.items())
             near_annotations = annotations >= ctx.options.annotations_bytes
             total = 0
@@ -121,3 +158,31 @@ class ObjectSizeLimit(Rule):
                                "Past the limit it can no longer be updated"),
                     evidence={"object_bytes": total, "biggest": pointer},
                 )
+
+    def _client_side_apply(self, ctx: RuleContext[Options],
+                           obj: KubeObject) -> Iterator[Finding]:
+        """A manifest is about to be applied: predict the annotations client-side ``kubectl
+        apply`` would write. Cheap first: only an object whose whole JSON could reach the
+        threshold is measured exactly."""
+        if _size(obj.raw) < ctx.options.annotations_bytes // 2:
+            return
+        others = sum(len(k) + _size(v) for k, v in obj.annotations.items() if k != LAST_APPLIED)
+        added = predicted_last_applied(obj)
+        total = others + added
+        if total < ctx.options.annotations_bytes:
+            return
+        over = total > ANNOTATIONS_LIMIT
+        verdict = ("fails with \"metadata.annotations: Too long: must have at most 262144 "
+                   "bytes\"" if over else f"leaves {ANNOTATIONS_LIMIT - total:,} bytes before "
+                   "it fails with \"metadata.annotations: Too long\"")
+        yield self.finding(
+            obj, at=_LAST_APPLIED_POINTER,
+            message=f"client-side kubectl apply stores the whole object in "
+                    f"{LAST_APPLIED} ({added:,} bytes with its key), taking the annotations to "
+                    f"{total:,} bytes "
+                    f"({total * 100 / ANNOTATIONS_LIMIT:.1f}% of the {ANNOTATIONS_LIMIT:,}-byte "
+                    f"cap): the apply {verdict}. Apply it with kubectl apply --server-side "
+                    "(or kubectl create/replace; Argo CD: ServerSideApply=true), which keeps no "
+                    "such copy",
+            evidence={"predicted_annotations_bytes": total, "last_applied_bytes": added},
+        )

@@ -14,13 +14,16 @@ from kaudit.rules import (
     Rule,
     RuleContext,
     Severity,
+    conditions,
     format_duration,
     related,
 )
-from kaudit_rules.status.conditions import describe, failure
+from kaudit_rules.status.conditions import failure
 
 # Relations a parent depends on (kaudit.graph.edges.crossplane): claim -> XR, XR -> composed.
 REFERENCES = ("composite", "composes")
+READY_TYPES = ("Ready", "Healthy")
+"""What a parent says when it claims to be working (``Healthy`` is Argo CD's health)."""
 
 
 def _controller_names(ctx: RuleContext[object]) -> set[tuple[str, str]]:
@@ -80,7 +83,11 @@ class ReadyOverFailedDependency(Rule):
     ``resourceRefs`` and a claim's ``resourceRef``; "missing" is only claimed when the kind
     was read. A failed controlled dependent that a newer sibling of the same kind has
     replaced (an old CertificateRequest, Job or AnalysisRun kept as history) is not current
-    health and is ignored. A parent that is itself being deleted is left to ST001.
+    health and is ignored. Failed means a health condition ``False`` with a failure reason,
+    ``Failed=True``, kstatus ``Stalled=True`` (Flux and other controllers that gave up),
+    Argo CD health ``Degraded``, or phase ``Failed``; conditions are read wherever the API
+    puts them (Argo CD's ``status.health`` counts as ``Healthy``). A parent that is itself
+    being deleted is left to ST001.
     Fix: look at the failing dependency (its conditions and events) and fix it; the parent's
     controller should then report the truth on its next reconcile. A controller that keeps
     Ready=True over a failed child needs an upgrade or a bug report.
@@ -103,20 +110,18 @@ class ReadyOverFailedDependency(Rule):
                 continue  # nothing it owns or references: no graph lookup needed
             if obj.deletion_timestamp is not None:
                 continue
-            index_cond = next(((i, c) for i, c in obj.iter_conditions_with_index()
-                               if c.get("type") == "Ready" and str(c.get("status")) == "True"),
-                              None)
-            if index_cond is None:
+            cond = next((c for c in conditions(obj)
+                         if c.type in READY_TYPES and c.is_true), None)
+            if cond is None:
                 continue
-            index, cond = index_cond
             problems = sorted(self._problems(ctx, obj), key=lambda p: (str(p[0].ref), p[1]))
             if not problems:
                 continue
             listed = "; ".join(f"{link.ref.kind} {link.ref.name} {why}"
                                for link, why in problems)
             yield self.finding(
-                obj, at=f"/status/conditions/{index}",
-                message=f"reports {describe(cond)} while {listed}",
+                obj, at=cond.pointer,
+                message=f"reports {cond.describe()} while {listed}",
                 related=[related(link.obj or link.ref, "dependency") for link, _ in problems],
                 evidence={"dependencies": [str(link.ref) for link, _ in problems]},
             )

@@ -13,14 +13,16 @@ from kaudit.rules import (
     Rule,
     RuleContext,
     Severity,
+    conditions,
     format_duration,
     format_time,
     related,
 )
-from kaudit_rules.status.conditions import describe, true_health_conditions
+from kaudit_rules.status.conditions import true_health_conditions
 
 COMPOSITE = "composite"  # claim -> XR (kaudit.graph.edges.crossplane.RESOURCE)
-READY_TYPES = ("Ready", "Synced", "Available")
+READY_TYPES = ("Ready", "Synced", "Available", "Programmed", "Healthy")
+UNREADY_TYPES = ("Ready", "Available", "Programmed", "Healthy")
 
 
 def _maybe_claims(ctx: RuleContext[object]) -> set[KubeObject]:
@@ -36,23 +38,25 @@ def _maybe_claims(ctx: RuleContext[object]) -> set[KubeObject]:
 
 
 def _reports_unready(obj: KubeObject) -> bool:
-    """A Ready or Available condition that is not True: the controller is saying something
-    (Crossplane >= 1.16 writes Ready=False/Deleting and keeps Synced=True, which only means
-    its last reconcile worked)."""
-    return any(c.get("type") in ("Ready", "Available") and str(c.get("status")) != "True"
-               for c in obj.conditions)
+    """A Ready, Available, Programmed or Healthy condition that is not True: the controller
+    is saying something (Crossplane >= 1.16 writes Ready=False/Deleting and keeps
+    Synced=True, which only means its last reconcile worked)."""
+    return any(c.type in UNREADY_TYPES and not c.is_true for c in conditions(obj))
 
 
 class ReadyWhileDeleting(Rule):
-    """A Ready/Synced/Available=True condition on an object deleted longer than ``grace`` ago.
+    """A Ready/Synced/Available/Programmed=True condition on an object deleted longer than
+    ``grace`` ago.
 
     A controller that still reports healthy while the object is being torn down is not
     reconciling it any more (Crossplane before 1.16 left claims Ready=True for the whole
     foreground deletion of their composite, crossplane#5416): users and tools waiting on
     ``Ready`` see a working resource while ``kubectl delete`` hangs. A Crossplane claim whose
-    composite is being deleted is flagged too, with the composite named. ``Synced=True`` next
-    to a ``Ready=False`` (e.g. reason Deleting) is the controller telling the truth and is not
-    flagged. Deletions younger than ``grace`` (default 2m) are left alone: the controller may
+    composite is being deleted is flagged too, with the composite named. Conditions are read
+    wherever the API puts them: ``status.conditions`` (Flux's Ready too), a Gateway's
+    listeners, a route's parents, Argo CD's ``status.health``/``status.sync``. ``Synced=True``
+    next to a ``Ready=False`` (e.g. reason Deleting) is the controller telling the truth and
+    is not flagged. Deletions younger than ``grace`` (default 2m) are left alone: the controller may
     simply not have run yet.
     Fix: look at what holds the deletion (``kaudit explain``, FN001/FN003 findings) and fix
     that; upgrade controllers that do not write a Deleting status (Crossplane >= 1.16).
@@ -76,12 +80,12 @@ class ReadyWhileDeleting(Rule):
             healthy = list(true_health_conditions(obj, READY_TYPES))
             if not healthy or _reports_unready(obj):
                 continue
-            index = healthy[0][0]
-            claims = ", ".join(describe(c) for _, c in healthy)
+            at = healthy[0].pointer
+            claims = ", ".join(c.describe() for c in healthy)
             age = self._deleting_for(ctx, obj)
             if age is not None:
                 yield self.finding(
-                    obj, at=f"/status/conditions/{index}",
+                    obj, at=at,
                     message=f"being deleted for {format_duration(age)} (since "
                             f"{format_time(obj.deletion_timestamp)}) but still reports "
                             f"{claims}; its controller is not reporting the deletion",
@@ -96,7 +100,7 @@ class ReadyWhileDeleting(Rule):
                 if xr_age is None:
                     continue
                 yield self.finding(
-                    obj, at=f"/status/conditions/{index}",
+                    obj, at=at,
                     message=f"reports {claims} while its composite {composite.kind} "
                             f"{composite.name} has been deleting for "
                             f"{format_duration(xr_age)} (since "

@@ -13,6 +13,7 @@ from kaudit.rules import (
     Rule,
     RuleContext,
     Severity,
+    conditions,
     format_duration,
     format_time,
     maybe_time,
@@ -54,7 +55,9 @@ class StaleObservedGeneration(Rule):
     (the spec changed no later than that) must be older than ``grace`` (default 10m). Without
     that evidence (no managedFields) the finding is info. Only fields the controller actually
     sets are compared: many controllers never write observedGeneration, and a condition
-    without one says nothing. Objects being deleted are left to the FN rules.
+    without one says nothing. Conditions are read wherever the API puts them, so a Gateway
+    API route's per-parent and a Gateway's per-listener conditions count. Objects being
+    deleted are left to the FN rules.
     Fix: look at the controller's logs for this object -- it is not reconciling it (crashed,
     stuck on an earlier error, or filtered out by a label/namespace selector); restarting the
     controller re-queues every object.
@@ -77,9 +80,8 @@ class StaleObservedGeneration(Rule):
             observed = obj.status.get("observedGeneration")
             stale_object = isinstance(observed, int) and observed < generation
             stale_conditions = [
-                (i, c) for i, c in obj.iter_conditions_with_index()
-                if isinstance(c.get("observedGeneration"), int)
-                and c["observedGeneration"] < generation
+                c for c in conditions(obj)
+                if c.observed_generation is not None and c.observed_generation < generation
             ]
             if not stale_object and not stale_conditions:
                 continue
@@ -105,13 +107,14 @@ class StaleObservedGeneration(Rule):
                     evidence={"generation": generation, "observed": observed},
                 )
             elif stale_conditions:
-                index, _ = stale_conditions[0]
-                listed = ", ".join(f"{c.get('type')} (observedGeneration "
-                                   f"{c['observedGeneration']})" for _, c in stale_conditions)
+                listed = ", ".join(
+                    f"{c.type}" + (f" for {c.owner}" if c.owner else "")
+                    + f" (observedGeneration {c.observed_generation})"
+                    for c in stale_conditions)
                 yield self.finding(
-                    obj, at=f"/status/conditions/{index}", severity=severity,
+                    obj, at=stale_conditions[0].pointer, severity=severity,
                     message=f"condition(s) {listed} behind metadata.generation {generation}: "
                             f"they describe an older spec; {age}",
                     evidence={"generation": generation,
-                              "conditions": [str(c.get("type")) for _, c in stale_conditions]},
+                              "conditions": [c.type for c in stale_conditions]},
                 )

@@ -7,10 +7,20 @@ from typing import Any
 
 import orjson
 
-from kaudit.rules import Family, Finding, Rule, RuleContext, Severity, related
+from kaudit.apiversions import current_group
+from kaudit.rules import (
+    Family,
+    Finding,
+    KubeObject,
+    ObjectKey,
+    Rule,
+    RuleContext,
+    Severity,
+    related,
+)
 
 
-def _body(raw: dict[str, Any]) -> bytes | None:
+def _sorted_json(raw: dict[str, Any]) -> bytes | None:
     """The key-sorted JSON of an object; ``None`` when orjson cannot write it (then the dicts
     are compared as they are)."""
     try:
@@ -28,6 +38,8 @@ class DuplicateObject(Rule):
     stream (``helm template … | kaudit scan -``) are applied together: error. In different
     files they are often alternatives of one example (variants side by side in a folder):
     warning, since applying both loses one.
+    An object in a legacy group (``extensions/v1beta1`` Deployment) and one of the same name
+    in the current group (``apps/v1``) are one identity too.
     Fix: keep one definition (the files and lines of both are shown), or give them different
     names or namespaces.
     """
@@ -44,9 +56,9 @@ class DuplicateObject(Rule):
             if len(definitions) < 2 or not key.name:
                 continue
             first = definitions[0]
-            first_body = _body(first.raw)
+            first_body = _sorted_json(first.raw)
             for later in definitions[1:]:
-                body = _body(later.raw)
+                body = _sorted_json(later.raw)
                 if body == first_body if body is not None and first_body is not None \
                         else later.raw == first.raw:
                     continue
@@ -59,3 +71,36 @@ class DuplicateObject(Rule):
                             f"different content (first at {first.source}); only one can exist",
                     related=[related(first, "first-definition")],
                 )
+        yield from self._across_groups(ctx)
+
+    def _across_groups(self, ctx: RuleContext) -> Iterator[Finding]:
+        """An ``extensions/v1beta1`` Deployment and an ``apps/v1`` one of the same name are
+        one object to the API server (kaudit/data/api_versions.yaml): reported on the legacy
+        definition, unless the two differ in nothing but ``apiVersion``."""
+        snapshot = ctx.snapshot
+        for group, kind in snapshot.kinds():
+            current = current_group(group, kind)
+            if current == group:
+                continue
+            for legacy in snapshot.of_kind(kind, group):
+                twin = snapshot.get(ObjectKey(current, kind, legacy.namespace, legacy.name))
+                if twin is None or not legacy.name or _body(twin) == _body(legacy):
+                    continue
+                same_stream = (twin.source and legacy.source
+                               and twin.source.file == legacy.source.file)
+                yield self.finding(
+                    legacy,
+                    severity=Severity.ERROR if same_stream else Severity.WARNING,
+                    message=f"{legacy.api_version} {legacy.ref.short} is the same object as "
+                            f"{twin.api_version} {twin.ref.short} at {twin.source} (one kind "
+                            "served by two groups), with different content; only one can "
+                            "exist",
+                    related=[related(twin, "same-object")],
+                )
+
+
+def _body(obj: KubeObject) -> bytes | dict[str, Any]:
+    """The object without its ``apiVersion``, as comparable JSON (as it is where orjson
+    cannot write it)."""
+    body = {k: v for k, v in obj.raw.items() if k != "apiVersion"}
+    return _sorted_json(body) or body

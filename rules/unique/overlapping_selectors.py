@@ -6,6 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from kaudit.apiversions import (
+    current_group,
+    empty_selector_selects_all,
+    selector_defaults_to_template,
+)
 from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, related
 from kaudit_rules.unique.selectors import describe, index_key, matches
 
@@ -16,10 +21,19 @@ PDB = ("policy", "PodDisruptionBudget")
 
 
 def _selector(obj: KubeObject) -> Mapping[str, Any] | None:
+    """The selector the API server holds: a ReplicationController's is a plain label map, and
+    where the object's version defaulted a missing selector to the pod template's labels
+    (``extensions/v1beta1``, ``apps/v1beta1``, ReplicationControllers), that is what it
+    selects."""
     value = obj.spec.get("selector")
-    if obj.kind == "ReplicationController" and isinstance(value, dict):
-        return {"matchLabels": value} if value else None
-    return value if isinstance(value, dict) else None
+    if obj.kind == "ReplicationController":
+        value = {"matchLabels": value} if isinstance(value, dict) and value else None
+    if isinstance(value, dict):
+        return value
+    if value is None and selector_defaults_to_template(obj.api_version, obj.kind):
+        labels = _template_labels(obj)
+        return {"matchLabels": dict(labels)} if labels else None
+    return None
 
 
 def _template_labels(obj: KubeObject) -> Mapping[str, str]:
@@ -44,7 +58,11 @@ class OverlappingSelectors(Rule):
     them, and rollouts never settle. Two HorizontalPodAutoscalers on one target overwrite each
     other's replica count. A pod covered by more than one PodDisruptionBudget cannot be
     evicted at all (the eviction API refuses it), so node drains hang. A ReplicaSet owned by
-    its Deployment is the Deployment's own and is not counted.
+    its Deployment is the Deployment's own and is not counted. Objects in legacy versions count
+    as their current kind (an ``extensions/v1beta1`` Deployment is a Deployment) with the
+    defaults of their version: no ``spec.selector`` selects the template's labels in
+    ``extensions/v1beta1`` and ``apps/v1beta1``; an empty PodDisruptionBudget selector selects
+    nothing in ``policy/v1beta1`` and every pod of the namespace in ``policy/v1``.
     Fix: make the selectors disjoint (add a distinguishing label to one template and its
     selector), delete the extra HorizontalPodAutoscaler, or narrow the budgets so each pod has
     one.
@@ -88,8 +106,11 @@ class OverlappingSelectors(Rule):
                     continue
                 reported.add(pair)
                 first, second = sorted((obj, other), key=lambda o: o.key)
+                # A defaulted selector (legacy versions) is the template's labels.
+                at = "/spec/selector" if "selector" in second.spec \
+                    else "/spec/template/metadata/labels"
                 yield self.finding(
-                    second, at="/spec/selector",
+                    second, at=at,
                     message=f"selector ({describe(_selector(other))}) of {other.ref.short} "
                             f"matches the pod template of {obj.ref.short}: both controllers "
                             "claim the same pods and fight over their number",
@@ -123,7 +144,8 @@ class OverlappingSelectors(Rule):
         subjects: list[tuple[KubeObject, Mapping[str, str], str]] = [
             (w, _template_labels(w), "/spec/template/metadata/labels") for w in workloads]
         for pod in ctx.objects("Pod", ""):
-            if any(link.obj is not None and (link.obj.group, link.obj.kind) in WORKLOADS
+            if any(link.obj is not None
+                   and (current_group(link.obj.group, link.obj.kind), link.obj.kind) in WORKLOADS
                    for link in ctx.owners(pod)):
                 continue  # its controller is in the snapshot and is checked instead
             subjects.append((pod, pod.labels, "/metadata/labels"))
@@ -143,5 +165,12 @@ class OverlappingSelectors(Rule):
 
 
 def _pdb_selector(pdb: KubeObject) -> Mapping[str, Any] | None:
+    """A budget's selector; an empty one (``{}``) selects every pod in ``policy/v1`` and no
+    pod in ``policy/v1beta1`` (kaudit/data/api_versions.yaml)."""
     value = pdb.spec.get("selector")
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return None
+    if not value.get("matchLabels") and not value.get("matchExpressions") \
+            and empty_selector_selects_all(pdb.api_version, pdb.kind) is False:
+        return None
+    return value

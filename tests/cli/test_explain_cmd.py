@@ -49,7 +49,7 @@ def test_explain_usage_errors_exit_2(runner: CliRunner, tmp_path: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     nobody = runner.invoke(app, ["explain", "userrole/nobody", CROSSPLANE])
     assert nobody.exit_code == 2
-    assert "no userrole named 'nobody' in the inputs" in nobody.stderr
+    assert "no UserRole named 'nobody' in the inputs" in nobody.stderr
     # No PATH means "the current kubeconfig context": with none to be found, say what to give.
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-kubeconfig"))
     nothing = runner.invoke(app, ["explain", "userrole/alice"])

@@ -112,7 +112,7 @@ def test_stdin(runner: CliRunner) -> None:
 
 def test_output_file(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    result = scan(runner, STUCK, *NOW, "--format", "json", "--output", str(out))
+    result = scan(runner, STUCK, *NOW, "-o", f"json={out}")
     assert result.stdout == "" and json.loads(out.read_text())["summary"]["error"] == 1
 
 
@@ -153,7 +153,7 @@ def test_bad_config_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
 
 def test_baseline_from_a_previous_report(runner: CliRunner, tmp_path: Path) -> None:
     baseline = tmp_path / "baseline.json"
-    scan(runner, STUCK, *NOW, "--format", "json", "--output", str(baseline))
+    scan(runner, STUCK, *NOW, "--format", f"json={baseline}")
     result = scan(runner, STUCK, *NOW, "--baseline", str(baseline))
     assert result.exit_code == 0
 

@@ -139,7 +139,7 @@ def test_explain_live_errors_exit_2(chain: Live, tmp_path: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     missing = invoke("explain", "widget/nope", "-n", "shop", "--context", "loopback")
     assert missing.exit_code == 2
-    assert "no widget named 'nope' in namespace shop in the cluster (context loopback)" \
+    assert "no Widget named 'nope' in namespace shop in the cluster (context loopback)" \
         in missing.stderr
     unknown = invoke("explain", "widget/shelf", "--context", "nope")
     assert unknown.exit_code == 2
@@ -215,4 +215,4 @@ def test_graph_live_errors_exit_2(chain: Live) -> None:
     assert "give them without PATH or --demo" in mixed.stderr
     focus = invoke("graph", "--context", "loopback", "--focus", "widget/gone", "-n", "shop")
     assert focus.exit_code == 2
-    assert "no widget named 'gone'" in focus.stderr
+    assert "no Widget named 'gone'" in focus.stderr

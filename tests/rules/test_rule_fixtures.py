@@ -1,6 +1,7 @@
 """Every rule's fixtures: ``flag.yaml`` must give exactly ``expected.yaml``, and nothing may
 be reported on the ``healthy-`` look-alikes. An optional ``against.yaml`` is the live cluster
-the inputs are applied to (``scan --against``). One test per fixture folder; rewrite the
+the inputs are applied to (``scan --against``); ``kube_version`` in ``expected.yaml`` is
+``scan --kube-version``. One test per fixture folder; rewrite the
 expectations with ``pytest --update-expected`` and review the diff."""
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def test_rule_fixture(folder: Path, update_expected: bool, monkeypatch: pytest.M
     inputs = [name for name in ("flag.yaml", "healthy.yaml") if (folder / name).exists()]
     against = ["against.yaml"] if (folder / "against.yaml").exists() else []
     report = audit(inputs, now=expected.get("now"), select=expected.get("select", [code]),
-                   options={code: expected.get("options", {})}, against=against)
+                   options={code: expected.get("options", {})}, against=against,
+                   kube_version=expected.get("kube_version"))
     findings = [compact(f) for f in report["findings"] if f["code"] == code]
 
     healthy_hits = [f for f in findings if (f["object"] or "").rsplit("/", 1)[-1]

@@ -14,6 +14,7 @@ from kaudit.graph.edges import (
     namespaces,
     networking,
     ownerrefs,
+    storage,
     workloads,
 )
 from kaudit.graph.edges.fieldrefs import FieldRef, field_extractor
@@ -33,6 +34,7 @@ FIELD_REFS: tuple[FieldRef, ...] = (
     kcp.EXPORT_TO_SCHEMA_V1A2,
     apiservice.APISERVICE_SERVICE,
     *networking.FIELD_REFS,
+    *storage.FIELD_REFS,
 )
 
 EXTRACTORS: tuple[Extractor, ...] = (

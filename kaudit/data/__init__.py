@@ -1,0 +1,1 @@
+"""Data files: knowledge tables kaudit reads (see each file's header)."""

@@ -1,0 +1,180 @@
+"""``-o sarif``: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers.
+
+One run. Every rule that ran is described in ``tool.driver.rules`` (so a clean run still says
+what was checked); each finding is a result with a physical location when its object came from
+a file and a logical one (the Kubernetes object) always. Suppressed findings are results too,
+with ``suppressions``, so code scanning shows them dismissed instead of forgetting them. Input
+problems and coverage gaps are also ``toolExecutionNotifications``: the audit was incomplete.
+The JSON patch of a fix is in the result's ``properties`` (SARIF ``fixes`` describe text edits
+of the artifact; a patch for the live object is not one).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from kaudit import __version__
+from kaudit.model import Finding, Related, Severity, SourceLocation, Suppressed
+from kaudit.report.locations import logical_name, subject, uri
+from kaudit.report.model import Report, RuleInfo
+from kaudit.report.options import FormatOptions
+from kaudit.report.ruledoc import description, to_markdown, to_text
+from kaudit.timeutil import format_time
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/kaudit/"
+"""The project's page. A constant, not read from the installed metadata: the same input must
+give the same bytes whichever way kaudit was installed."""
+LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+FINGERPRINT_KEY = "kauditFingerprint/v1"
+INPUT_ERROR = "KA001"
+
+
+def render_sarif(report: Report, options: FormatOptions) -> str:
+    return orjson.dumps(sarif_log(report, options), option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def sarif_log(report: Report, options: FormatOptions) -> dict[str, Any]:
+    rules = report.rule_infos()
+    index = {r.code: i for i, r in enumerate(rules)}
+    results = [(f.sort_key(), 0, _result(f, index, options, None)) for f in report.findings]
+    results += [(s.finding.sort_key(), 1, _result(s.finding, index, options, s))
+                for s in report.suppressed]
+    results.sort(key=lambda r: r[:2])
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "kaudit",
+            "version": __version__,
+            "semanticVersion": __version__,
+            "informationUri": INFORMATION_URI,
+            "rules": [_rule(r) for r in rules],
+        }},
+        "invocations": [_invocation(report, options)],
+        "results": [r[2] for r in results],
+        "columnKind": "unicodeCodePoints",
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _rule(rule: RuleInfo) -> dict[str, Any]:
+    doc = rule.documentation or rule.summary or rule.name
+    out: dict[str, Any] = {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": to_text(rule.summary or rule.name)},
+        "fullDescription": {"text": description(doc)},
+        "help": {"text": to_text(doc), "markdown": to_markdown(doc)},
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "properties": {"family": rule.family.value, "tags": ["kubernetes", rule.family.value]},
+    }
+    return out
+
+
+def _physical(source: SourceLocation | None, options: FormatOptions) -> dict[str, Any] | None:
+    if source is None:
+        return None
+    located = uri(source.file, options.cwd)
+    if located is None:
+        return None
+    artifact: dict[str, Any] = {"uri": located[0]}
+    if located[1] is not None:
+        artifact["uriBaseId"] = located[1]
+    physical: dict[str, Any] = {"artifactLocation": artifact}
+    if source.line is not None:
+        physical["region"] = {"startLine": source.line}
+    return physical
+
+
+def _logical(finding: Finding) -> dict[str, Any]:
+    if finding.object is None:
+        name = subject(finding)
+        return {"name": name, "fullyQualifiedName": name, "kind": "resource"}
+    return {"name": finding.object.name, "fullyQualifiedName": logical_name(finding.object),
+            "kind": "resource"}
+
+
+def _related(i: int, rel: Related, options: FormatOptions) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": i, "message": {"text": f"{rel.role}: {rel.ref.short}"}}
+    physical = _physical(rel.source, options)
+    if physical is not None:
+        out["physicalLocation"] = physical
+    out["logicalLocations"] = [{"name": rel.ref.name, "fullyQualifiedName": logical_name(rel.ref),
+                                "kind": "resource"}]
+    return out
+
+
+def _result(finding: Finding, index: dict[str, int], options: FormatOptions,
+            suppressed: Suppressed | None) -> dict[str, Any]:
+    location: dict[str, Any] = {}
+    physical = _physical(finding.source, options)
+    if physical is not None:
+        location["physicalLocation"] = physical
+    location["logicalLocations"] = [_logical(finding)]
+    text = f"{finding.object.short}: {finding.message}" if finding.object else finding.message
+    out: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": index[finding.code],
+        "level": LEVEL[finding.severity],
+        "message": {"text": text},
+        "locations": [location],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+    }
+    if finding.related:
+        out["relatedLocations"] = [_related(i, r, options)
+                                   for i, r in enumerate(finding.related, start=1)]
+    if suppressed is not None:
+        entry: dict[str, Any] = {"kind": "inSource" if suppressed.in_source else "external",
+                                 "status": "accepted"}
+        if suppressed.justification:
+            entry["justification"] = suppressed.justification
+        entry["properties"] = {"via": suppressed.via}
+        out["suppressions"] = [entry]
+    properties: dict[str, Any] = {"family": finding.family.value, "rule": finding.rule}
+    if finding.pointer:
+        properties["pointer"] = finding.pointer
+    if finding.fix:
+        properties["fix"] = {"type": "json-patch", "patch": list(finding.fix)}
+    if finding.extra:
+        properties["evidence"] = dict(finding.extra)
+    out["properties"] = properties
+    return out
+
+
+def _invocation(report: Report, options: FormatOptions) -> dict[str, Any]:
+    notifications: list[dict[str, Any]] = []
+    for gap in sorted(report.gaps, key=lambda g: (g.resource, g.reason)):
+        detail = f" ({gap.detail})" if gap.detail else ""
+        notifications.append({
+            "level": "warning",
+            "message": {"text": f"coverage gap: {gap.resource} not read: {gap.reason}{detail}"},
+            "descriptor": {"id": "KA002"},
+            "properties": gap.to_json(),
+        })
+    for f in report.findings:
+        if f.code != INPUT_ERROR:
+            continue
+        note: dict[str, Any] = {"level": LEVEL[f.severity],
+                                "message": {"text": f"input not audited: {f.message}"},
+                                "descriptor": {"id": INPUT_ERROR}}
+        physical = _physical(f.source, options)
+        if physical is not None:
+            note["locations"] = [{"physicalLocation": physical}]
+        notifications.append(note)
+    for code in report.crashed:
+        notifications.append({"level": "error",
+                              "message": {"text": f"rule {code} crashed; its findings are "
+                                                  "missing"},
+                              "descriptor": {"id": "KA003"}, "associatedRule": {"id": code}})
+    return {
+        "executionSuccessful": not report.crashed,
+        "toolExecutionNotifications": notifications,
+        "properties": {
+            "config": report.config,
+            "now": format_time(report.now) if report.now_source != "clock" else None,
+            "sources": [s.to_json() for s in report.sources],
+            "coverage": {"objects": report.objects, "kinds": report.kinds},
+            "suppressed": len(report.suppressed),
+        },
+    }

@@ -1,0 +1,206 @@
+"""One view of every condition an object reports, wherever its API puts it.
+
+``status.conditions`` is the convention, not the rule. Gateway API routes report conditions
+per parent Gateway (``status.parents[].conditions``, each parent naming the controller that
+wrote them), policies per ancestor (``status.ancestors[].conditions``), Gateways per listener
+(``status.listeners[].conditions``), and some widely deployed controllers report health in
+fields that are not conditions at all (Argo CD's ``status.health.status`` and
+``status.sync.status``). A rule that reads only ``status.conditions`` is blind to all of those,
+so every condition-reading rule asks this module instead: it yields one ``Condition`` per
+condition found, each carrying the JSON pointer where it was found (findings point there) and,
+for per-parent and per-listener conditions, whose condition it is.
+
+Reading is lazy and allocation-light: most objects have no status at all, and the rules that
+use this run over every object of a snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from kaudit.snapshot import KubeObject
+
+_EMPTY: Mapping[str, Any] = {}
+
+OBJECT = "object"
+PARENT = "parent"
+ANCESTOR = "ancestor"
+LISTENER = "listener"
+HEALTH = "health"
+"""Scopes: where on the object a condition was found."""
+
+# Argo CD: an Application's health and sync status are enums, not conditions
+# (argo-cd pkg/apis/application/v1alpha1/types.go, gitops-engine pkg/health). Each maps to a
+# condition-like (status, failed) reading; anything else is Unknown.
+ARGO_GROUP = "argoproj.io"
+_ARGO_HEALTH: Mapping[str, str] = {
+    "Healthy": "True", "Degraded": "False", "Missing": "False",
+    "Progressing": "Unknown", "Suspended": "Unknown", "Unknown": "Unknown",
+}
+_ARGO_SYNC: Mapping[str, str] = {"Synced": "True", "OutOfSync": "False", "Unknown": "Unknown"}
+ARGO_FAILED: frozenset[str] = frozenset({"Degraded"})
+"""Argo CD health values that mean the application is failing (``Missing`` means its
+resources are not there yet: a first sync, not a failure)."""
+
+
+class Condition:
+    """One condition as a rule reads it: the fields of a Kubernetes condition plus where it
+    was found. ``raw`` is the condition mapping itself (for a health field, a synthesised
+    one), never to be mutated. The fields are read from ``raw`` on demand: ST003 asks every
+    object with a generation for its conditions and looks at one field of each."""
+
+    __slots__ = ("field", "owner", "pointer", "raw", "scope")
+
+    def __init__(self, raw: Mapping[str, Any], pointer: str, scope: str = OBJECT,
+                 owner: str = "", field: str = "") -> None:
+        self.raw = raw
+        self.pointer = pointer
+        """JSON pointer to the condition (or to the health field it was read from)."""
+        self.scope = scope
+        self.owner = owner
+        """For per-parent, per-ancestor and per-listener conditions: whose condition it is
+        (``parent Gateway kong/kong (konghq.com/kic-gateway-controller)``, ``listener
+        https``)."""
+        self.field = field
+        """For a health field that is not a condition: its path (``status.health.status``)."""
+
+    def __repr__(self) -> str:
+        return f"<Condition {self.describe()} at {self.pointer}>"
+
+    @property
+    def type(self) -> str:
+        return _text(self.raw.get("type"))
+
+    @property
+    def status(self) -> str:
+        return _text(self.raw.get("status"))
+
+    @property
+    def reason(self) -> str:
+        return _text(self.raw.get("reason"))
+
+    @property
+    def is_true(self) -> bool:
+        return self.status == "True"
+
+    @property
+    def observed_generation(self) -> int | None:
+        value = self.raw.get("observedGeneration")
+        return value if type(value) is int else None
+
+    @property
+    def last_transition(self) -> Any:
+        return self.raw.get("lastTransitionTime")
+
+    def describe(self) -> str:
+        """``Ready=True (Available)``, with whose condition it is; never the free-text
+        message (it changes between controller versions)."""
+        if self.field:
+            text = f"{self.field}={self.reason}"
+        else:
+            text = f"{self.type}={self.status}"
+            if self.reason:
+                text += f" ({self.reason})"
+        return f"{text} for {self.owner}" if self.owner else text
+
+
+def _text(value: Any) -> str:
+    if type(value) is str:
+        return value
+    return "" if value is None or value == "" else str(value)
+
+
+def conditions(obj: KubeObject) -> Iterator[Condition]:
+    """Every condition of ``obj``: ``status.conditions``, then per parent, per ancestor and
+    per listener, then the well-known health fields that are not conditions."""
+    status = obj.raw.get("status")
+    if type(status) is not dict or not status:
+        return
+    own = status.get("conditions")
+    if type(own) is list:
+        # Written out: most conditions of a snapshot are here, and ST003 reads every object.
+        for i, cond in enumerate(own):
+            if type(cond) is dict:
+                yield Condition(cond, f"/status/conditions/{i}")
+    if len(status) == 1 and own is not None:
+        return  # nothing but conditions (the usual case): no other shape to look for
+    parents = status.get("parents")
+    if isinstance(parents, list):
+        for i, parent in enumerate(parents):
+            if isinstance(parent, dict):
+                yield from _listed(parent.get("conditions"), f"/status/parents/{i}/conditions",
+                                   PARENT, _parent_name(obj, parent, "parentRef", "parent"))
+    ancestors = status.get("ancestors")
+    if isinstance(ancestors, list):
+        for i, ancestor in enumerate(ancestors):
+            if isinstance(ancestor, dict):
+                yield from _listed(ancestor.get("conditions"),
+                                   f"/status/ancestors/{i}/conditions", ANCESTOR,
+                                   _parent_name(obj, ancestor, "ancestorRef", "ancestor"))
+    listeners = status.get("listeners")
+    if isinstance(listeners, list):
+        for i, listener in enumerate(listeners):
+            if isinstance(listener, dict):
+                name = listener.get("name")
+                yield from _listed(listener.get("conditions"),
+                                   f"/status/listeners/{i}/conditions", LISTENER,
+                                   f"listener {name}" if name else f"listener {i}")
+    if obj.group == ARGO_GROUP and obj.kind == "Application":
+        yield from _argo(status)
+
+
+def first(obj: KubeObject, type_: str, scope: str = OBJECT) -> Condition | None:
+    """The first condition of ``type_`` in ``scope`` (the object's own by default)."""
+    for cond in conditions(obj):
+        if cond.type == type_ and cond.scope == scope:
+            return cond
+    return None
+
+
+def condition_is(obj: KubeObject, type_: str, status: str = "True") -> bool:
+    """Whether the object's own ``type_`` condition has ``status``."""
+    cond = first(obj, type_)
+    return cond is not None and cond.status == status
+
+
+def _listed(value: Any, pointer: str, scope: str, owner: str) -> Iterator[Condition]:
+    if not isinstance(value, list):
+        return
+    for i, cond in enumerate(value):
+        if isinstance(cond, dict):
+            yield Condition(cond, f"{pointer}/{i}", scope, owner)
+
+
+def _parent_name(obj: KubeObject, entry: Mapping[str, Any], ref_field: str, word: str) -> str:
+    """``parent Gateway kong/kong/https (controller example.com/gw)``: Gateway API parent
+    references default to kind Gateway in the route's namespace."""
+    ref = entry.get(ref_field)
+    ref = ref if isinstance(ref, dict) else _EMPTY
+    kind = str(ref.get("kind") or "Gateway")
+    namespace = str(ref.get("namespace") or obj.namespace)
+    name = str(ref.get("name") or "?")
+    section = ref.get("sectionName")
+    text = f"{word} {kind} {namespace}/{name}" if namespace else f"{word} {kind} {name}"
+    if section:
+        text += f"/{section}"
+    controller = entry.get("controllerName")
+    return f"{text} ({controller})" if controller else text
+
+
+def _argo(status: Mapping[str, Any]) -> Iterator[Condition]:
+    """Argo CD reports an Application's health and sync state as enums; read each as a
+    condition (``Healthy`` and ``Synced``) whose reason is the raw value."""
+    for field, type_, table in (("health", "Healthy", _ARGO_HEALTH),
+                                ("sync", "Synced", _ARGO_SYNC)):
+        node = status.get(field)
+        if not isinstance(node, dict):
+            continue
+        value = node.get("status")
+        if not isinstance(value, str) or not value:
+            continue
+        raw: dict[str, Any] = {"type": type_, "status": table.get(value, "Unknown"),
+                               "reason": value}
+        if node.get("lastTransitionTime"):
+            raw["lastTransitionTime"] = node["lastTransitionTime"]
+        yield Condition(raw, f"/status/{field}/status", HEALTH, field=f"status.{field}.status")
