@@ -42,7 +42,7 @@ from kaudit.snapshot.limits import MAX_DEPTH
 from tests.conftest import FIXTURES
 
 LONG_RUN = "KAUDIT_FUZZ_EXAMPLES" in os.environ
-EXAMPLES = int(os.environ.get("KAUDIT_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("KAUDIT_FUZZ_EXAMPLES", "150"))
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 CATALOGUE = load_catalogue()
 EXPLAINED_PER_EXAMPLE = 4
