@@ -9,6 +9,7 @@ instead of crashing a rule for the whole snapshot.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 _STRINGS = ("name", "generateName", "namespace", "uid", "resourceVersion", "selfLink",
@@ -21,44 +22,70 @@ _OWNER_BOOLS = ("controller", "blockOwnerDeletion")
 
 def metadata_problem(raw: dict[str, Any]) -> str | None:
     """What is wrong with ``raw``'s metadata, as the API server would say it; ``None`` if
-    nothing (absent fields are fine: manifests omit most of them)."""
+    nothing (absent fields are fine: manifests omit most of them).
+
+    Runs once per object on load: one pass over the fields present, each checked by name.
+    """
     meta = raw.get("metadata")
     if meta is None:
         return None
     if not isinstance(meta, dict):
         return "metadata is not a mapping"
-    for name in _STRINGS:
-        if _wrong(meta.get(name), str):
-            return f"metadata.{name} is not a string"
-    for name in _INTEGERS:
-        if _wrong(meta.get(name), int):
-            return f"metadata.{name} is not an integer"
-    for name in _STRING_MAPS:
-        value = meta.get(name)
+    for name, value in meta.items():
         if value is None:
             continue
-        if not isinstance(value, dict):
-            return f"metadata.{name} is not a mapping"
-        for key, item in value.items():
-            if item is None:
-                value[key] = ""  # JSON null reads as the empty string in Go, so it does here
-            elif not isinstance(item, str):
-                return f"metadata.{name} does not map strings to strings"
-    finalizers = meta.get("finalizers")
-    if finalizers is not None and not (
-            isinstance(finalizers, list) and all(isinstance(f, str) for f in finalizers)):
-        return "metadata.finalizers is not a list of strings"
-    owners = meta.get("ownerReferences")
-    if owners is not None:
-        if not isinstance(owners, list):
-            return "metadata.ownerReferences is not a list"
-        for owner in owners:
-            if not isinstance(owner, dict) or any(
-                    _wrong(owner.get(k), str) for k in _OWNER_STRINGS) or any(
-                    _wrong(owner.get(k), bool) for k in _OWNER_BOOLS):
-                return ("metadata.ownerReferences holds an entry that is not an owner "
-                        "reference (string apiVersion, kind, name, uid; boolean controller)")
+        check = _CHECKS.get(name)
+        if check is not None:
+            problem = check(value)
+            if problem is not None:
+                return f"metadata.{name} {problem}"
     return None
+
+
+def _string(value: Any) -> str | None:
+    return None if isinstance(value, str) else "is not a string"
+
+
+def _integer(value: Any) -> str | None:
+    return None if type(value) is int else "is not an integer"
+
+
+def _string_map(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return "is not a mapping"
+    for key, item in value.items():
+        if item is None:
+            value[key] = ""  # JSON null reads as the empty string in Go, so it does here
+        elif not isinstance(item, str):
+            return "does not map strings to strings"
+    return None
+
+
+def _finalizers(value: Any) -> str | None:
+    if isinstance(value, list) and all(isinstance(f, str) for f in value):
+        return None
+    return "is not a list of strings"
+
+
+def _owners(value: Any) -> str | None:
+    if not isinstance(value, list):
+        return "is not a list"
+    for owner in value:
+        if not isinstance(owner, dict) or any(
+                _wrong(owner.get(k), str) for k in _OWNER_STRINGS) or any(
+                _wrong(owner.get(k), bool) for k in _OWNER_BOOLS):
+            return ("holds an entry that is not an owner reference (string apiVersion, kind, "
+                    "name, uid; boolean controller)")
+    return None
+
+
+_CHECKS: dict[str, Callable[[Any], str | None]] = {
+    **dict.fromkeys(_STRINGS, _string),
+    **dict.fromkeys(_INTEGERS, _integer),
+    **dict.fromkeys(_STRING_MAPS, _string_map),
+    "finalizers": _finalizers,
+    "ownerReferences": _owners,
+}
 
 
 def _wrong(value: Any, expected: type) -> bool:
