@@ -1,6 +1,7 @@
 """Start-up stays cheap: ``kaudit --version`` and a scan of one small file import neither
 networkx (only pictures and graph algorithms need it) nor the kubernetes client (only live
-reads), nor markdown-it (only ``rules show`` renders Markdown). Counted as modules loaded, in
+reads), nor markdown-it (only ``rules show`` renders Markdown), nor jsonschema (only a CRD
+schema to check, SC009, needs it). Counted as modules loaded, in
 a fresh interpreter, never as seconds."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 
 from tests.conftest import FIXTURES
 
-HEAVY = ("networkx", "kubernetes", "urllib3", "markdown_it")
+HEAVY = ("networkx", "kubernetes", "urllib3", "markdown_it", "jsonschema")
 
 PROBE = """
 import json, sys

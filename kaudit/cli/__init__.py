@@ -19,6 +19,7 @@ from kaudit.cli import (
     input_opts,
     rules_cmd,
     snapshot_cmd,
+    watch_cmd,
 )
 from kaudit.cli.common import UsageError, fail
 from kaudit.cli.explain_cmd import explain_command
@@ -78,6 +79,7 @@ app.command("snapshot")(snapshot_cmd.snapshot)
 app.command("explain")(explain_command)
 app.command("graph")(graph_command)
 app.command("diff")(diff_cmd.diff)
+app.command("watch")(watch_cmd.watch)
 app.command("finalizers")(finalizers_command)
 app.add_typer(rules_cmd.app, name="rules")
 app.add_typer(baseline_cmd.app, name="baseline")

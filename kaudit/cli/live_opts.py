@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -53,3 +54,39 @@ SnapshotPaths = Annotated[list[str] | None, typer.Argument(
          "current kubeconfig context.", show_default=False, metavar="PATH...")]
 Demo = Annotated[bool, typer.Option(
     "--demo", help="Read the demo snapshot shipped with kaudit.")]
+
+# Several clusters in one run (``scan``, ``snapshot``).
+Contexts = Annotated[list[str] | None, typer.Option(
+    "--context", help="Kubeconfig context to read (default: the current context). Repeat it "
+                      "to read several clusters in one run.", show_default=False)]
+AllContexts = Annotated[bool, typer.Option(
+    "--all-contexts", help="Read every context of the kubeconfig, each as its own cluster.")]
+ContextsFrom = Annotated[Path | None, typer.Option(
+    "--contexts-from", help="Read the contexts named in this file (one a line, # comments).",
+    dir_okay=False, show_default=False)]
+
+
+def chosen_contexts(contexts: list[str] | None, all_contexts: bool,
+                    contexts_from: Path | None, kubeconfig: str | None) -> list[str]:
+    """The contexts a command was asked to read: repeated ``--context``, ``--all-contexts``
+    or ``--contexts-from`` (one of the three); empty for the current context."""
+    given = [bool(contexts), all_contexts, contexts_from is not None]
+    if sum(given) > 1:
+        raise UsageError("give --context, --all-contexts or --contexts-from, not several")
+    if not (all_contexts or contexts_from or len(contexts or []) > 1):
+        return list(contexts or [])  # one cluster: nothing to load (a scan of files stays light)
+    from kaudit.live.fleet import all_contexts as every_context
+    from kaudit.live.fleet import contexts_from as named_in
+
+    if all_contexts:
+        return every_context(kubeconfig)
+    names = named_in(contexts_from) if contexts_from is not None else list(
+        dict.fromkeys(contexts or []))
+    if len(names) > 1:
+        # A typo in a list of clusters is a usage error, not an unreachable cluster.
+        known = every_context(kubeconfig)
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise UsageError(f"context(s) {', '.join(map(repr, unknown))} not in the "
+                             f"kubeconfig (known: {', '.join(known)})")
+    return names

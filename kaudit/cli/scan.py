@@ -108,7 +108,9 @@ def scan(
         "--kube-version", help="The Kubernetes release (X.Y) the manifests are meant for: "
                                "API versions it no longer serves are errors (SC007).",
         show_default=False)] = None,
-    context: live_opts.Context = None,
+    context: live_opts.Contexts = None,
+    all_contexts: live_opts.AllContexts = False,
+    contexts_from: live_opts.ContextsFrom = None,
     kubeconfig: live_opts.Kubeconfig = None,
     namespace: live_opts.Namespace = None,
     all_namespaces: live_opts.AllNamespaces = False,
@@ -116,6 +118,9 @@ def scan(
     burst: live_opts.Burst = live_opts.DEFAULTS.burst,
     timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
+    pushgateway: Annotated[str | None, typer.Option(
+        "--pushgateway", help="Also push the run's Prometheus metrics to this Pushgateway URL "
+                              "(job kaudit, grouped by cluster).", show_default=False)] = None,
     allow_empty: Annotated[bool, typer.Option(
         "--allow-empty", help="Exit 0 when the files hold no Kubernetes object (for hooks "
                               "that pass every changed YAML file); by default that is exit 2, "
@@ -135,6 +140,21 @@ def scan(
 
     Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error or no input could be read; 3 a rule crashed (the other rules' findings are still reported).
     """  # noqa: E501 - one line, so that --help does not break it mid-sentence
+    try:
+        contexts = live_opts.chosen_contexts(context, all_contexts, contexts_from, kubeconfig)
+        if len(contexts) > 1 or all_contexts or contexts_from:
+            if kube_version:
+                raise UsageError("--kube-version checks manifests; several contexts are read "
+                                 "live: give it without them")
+            raise typer.Exit(_fleet(contexts, paths, demo, previous, against, against_context,
+                                    output, fail_on, select, ignore, rules_dir, now, config,
+                                    baseline, pushgateway, kubeconfig, namespace,
+                                    all_namespaces, qps, burst, timeout, page_size))
+    except LiveError as exc:
+        raise fail(str(exc)) from None
+    except (UsageError, ConfigError, RuleLoadError, OptionError) as exc:
+        raise fail(str(exc)) from None
+    context = contexts[0] if contexts else None
     flags = LiveFlags(context=context, kubeconfig=kubeconfig, namespace=namespace,
                       all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
                       page_size=page_size)
@@ -171,7 +191,8 @@ def scan(
                          gitops=GitOpsOptions(helm=helm, kustomize=kustomize))
         code = _scan(source, outputs, fail_on, select, ignore, rules_dir, now,
                      config, baseline, debug, previous or [], against=against or [],
-                     against_live=against_live, kube_version=_release(kube_version))
+                     against_live=against_live, kube_version=_release(kube_version),
+                     pushgateway=pushgateway)
     except LiveError as exc:
         raise fail(live_failure(exc, typed, "give files, folders or - (stdin) to scan, or "
                                             "--demo")) from None
@@ -185,7 +206,8 @@ def _scan(source: Source, outputs: list[Output],
           rules_dir: list[Path] | None, now: str | None, config_path: Path | None,
           baseline_path: Path | None, debug: bool, previous: list[str], *,
           against: list[str], against_live: LiveOptions | None,
-          kube_version: tuple[int, int] | None = None) -> int:
+          kube_version: tuple[int, int] | None = None,
+          pushgateway: str | None = None) -> int:
     config = load_config(config_path)
     fail_on = fail_on or config.fail_on or "error"
     if fail_on not in FAIL_ON:
@@ -218,6 +240,12 @@ def _scan(source: Source, outputs: list[Output],
         config=str(config.path) if config.path is not None else None,
     )
     write_outputs(report, outputs, lambda text: write_output(text, None))
+    if pushgateway:
+        from kaudit.cli.pushgateway import push
+        from kaudit.report.prometheus_format import Observed
+
+        push(pushgateway, [Observed(report)], next(
+            (s.context or s.server for s in snapshot.sources if s.type == "live"), ""))
     return exit_code(report, fail_on)
 
 
@@ -258,3 +286,26 @@ def _settings(config: Config, select: list[str] | None, ignore: list[str] | None
         severities=config.severities,
         baseline=load_baseline(baseline_file) if baseline_file else None,
     )
+
+
+def _fleet(contexts: list[str], paths: list[str] | None, demo: bool,
+           previous: list[str] | None, against: list[str] | None,
+           against_context: str | None, output: list[str] | None, fail_on: str | None,
+           select: list[str] | None, ignore: list[str] | None,
+           rules_dir: list[Path] | None, now: str | None, config: Path | None,
+           baseline: Path | None, pushgateway: str | None, kubeconfig: str | None,
+           namespace: str | None, all_namespaces: bool, qps: float, burst: int,
+           timeout: float, page_size: int) -> int:
+    """Several clusters (``kaudit.cli.fleet_cmd``): live only, each audited on its own."""
+    from kaudit.cli.fleet_cmd import scan_fleet
+
+    if paths or demo or previous or against or against_context:
+        raise UsageError("several contexts are read live and audited each on its own: give "
+                         "them without PATH, --demo, --previous or --against")
+    live = live_opts.live_options(
+        kubeconfig=kubeconfig, context=None, namespace=namespace,
+        all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
+        page_size=page_size, progress=False)
+    return scan_fleet(contexts, live, outputs=parse_outputs(output), fail_on=fail_on,
+                      select=select, ignore=ignore, rules_dir=rules_dir, now=now,
+                      config_path=config, baseline_path=baseline, pushgateway=pushgateway)

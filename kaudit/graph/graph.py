@@ -176,6 +176,18 @@ class ClusterGraph:
             if node.obj is None:
                 yield key
 
+    def release(self) -> None:
+        """Break the cycles between nodes (each neighbour's ``succ`` and ``pred`` point at
+        the other) so that dropping the graph frees it by reference counting. A one-shot scan
+        never needs this; ``kaudit watch`` builds a graph per evaluation, and without it each
+        dropped graph waits for a full collection (seconds at 100k objects). The graph is
+        unusable afterwards."""
+        for node in self._nodes.values():
+            node.succ = node.pred = None
+        self._nodes = {}
+        self._edges = []
+        self._nx = None
+
 
 def build_graph(snapshot: Snapshot, extractors: Sequence[Extractor] = EXTRACTORS) -> ClusterGraph:
     graph = ClusterGraph(snapshot)

@@ -33,6 +33,9 @@ class ListOutcome:
     objects: list[KubeObject] = field(default_factory=list)
     gap: CoverageGap | None = None
     restarted: bool = False
+    resource_versions: list[str] = field(default_factory=list)
+    """The list's ``resourceVersion`` per query (``queries_for`` order): where a watch of
+    that query starts."""
 
     @property
     def complete(self) -> bool:
@@ -57,9 +60,10 @@ def list_resource(transport: Transport, resource: ApiResource, *, source: str,
     for query in queries_for(resource):
         for attempt in (1, 2):
             try:
-                outcome.objects.extend(
-                    _pages(transport, resource, query, location, namespace, page_size, on_page,
-                           prefetch, skipped))
+                objects, version = _pages(transport, resource, query, location, namespace,
+                                          page_size, on_page, prefetch, skipped)
+                outcome.objects.extend(objects)
+                outcome.resource_versions.append(version)
                 break
             except _Expired as exc:
                 if attempt == 1:
@@ -85,7 +89,7 @@ class _Expired(Exception):
 
 def _pages(transport: Transport, resource: ApiResource, query: Query, location: SourceLocation,
            namespace: str | None, page_size: int, on_page: Callable[[int], None],
-           prefetch: Executor | None, skipped: list[str]) -> list[KubeObject]:
+           prefetch: Executor | None, skipped: list[str]) -> tuple[list[KubeObject], str]:
     """``skipped`` collects why objects were left out (a shape no rule can read)."""
     path = resource.list_path(namespace)
     params: dict[str, str] = {"limit": str(page_size)}
@@ -105,6 +109,7 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
     secret = kind == "Secret" and resource.group == ""
     append = objects.append
     body = fetch(params)
+    version = ""
     while True:
         # Pipelining: the next page is requested while this one is parsed, using the token
         # read from the page's head; the parsed token confirms it (or the guess is dropped).
@@ -113,6 +118,9 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
         if peeked and prefetch is not None:
             ahead = prefetch.submit(fetch, {**params, "continue": peeked})
         page = json_object(body, "list")
+        if not version:
+            # Every page of one paginated list is served from one resourceVersion.
+            version = str((page.get("metadata") or {}).get("resourceVersion") or "")
         items = page.get("items") or []
         # The hot loop of a big scan (one pass per object): kept to plain dict stores.
         for raw in items:
@@ -131,7 +139,7 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
         on_page(len(items))
         token = (page.get("metadata") or {}).get("continue")
         if not token:
-            return objects
+            return objects, version
         params = {**params, "continue": str(token)}
         body = ahead.result() if ahead is not None and peeked == token else fetch(params)
 

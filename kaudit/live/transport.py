@@ -86,6 +86,29 @@ class Transport:
             attempt += 1
             time.sleep(wait)
 
+    def stream(self, path: str, query: dict[str, str], accept: str = JSON,
+               read_timeout: float | None = None) -> urllib3.BaseHTTPResponse:
+        """An open 200 answer to ``GET path?query`` whose body is read as it arrives (a watch
+        stream); ``FetchError`` otherwise. One attempt, rate-limited like every request: the
+        watcher decides when to reconnect. The caller closes the response."""
+        url = self._base + path + f"?{urlencode(query)}"
+        self._bucket.acquire()
+        headers = {"Accept": accept, "User-Agent": USER_AGENT, **self._auth_headers()}
+        timeout = urllib3.Timeout(connect=self._timeout.connect_timeout,
+                                  read=read_timeout or self._timeout.read_timeout)
+        try:
+            response = self._pool.request("GET", url, headers=headers, timeout=timeout,
+                                          retries=False, redirect=False, preload_content=False)
+        except (u3.HTTPError, OSError) as exc:
+            raise _network_error(exc, timeout.read_timeout) from None
+        self.requests = next(self._sent)
+        if 200 <= response.status < 300:
+            return response
+        body = response.read()
+        response.release_conn()
+        raise FetchError(reason_for_status(response.status),
+                         f"HTTP {response.status}: {_status_message(body)}", response.status)
+
     def _auth_headers(self) -> dict[str, str]:
         # An exec plugin's refresh hook runs here; one refresh at a time.
         with self._auth_lock:

@@ -15,6 +15,7 @@ from kaudit.report.junit import render_junit
 from kaudit.report.markdown import render_markdown
 from kaudit.report.model import Report, RuleInfo
 from kaudit.report.options import FormatOptions
+from kaudit.report.prometheus_format import render_prometheus
 from kaudit.report.sarif import render_sarif
 from kaudit.report.table import render_table
 
@@ -27,6 +28,7 @@ FORMATTERS: dict[str, Formatter] = {
     "junit": render_junit,
     "github": render_github,
     "markdown": render_markdown,
+    "prometheus": render_prometheus,
 }
 
 __all__ = ["FORMATTERS", "FormatOptions", "Formatter", "Report", "RuleInfo"]

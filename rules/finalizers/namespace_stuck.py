@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
+from kaudit.finalizers import identify
 from kaudit.finalizers.namespaces import discovery_blockers, failing_conditions
 from kaudit.rules import (
     Family,
@@ -34,7 +35,11 @@ class NamespaceStuck(Rule):
     ``NamespaceContentRemaining``, ``NamespaceFinalizersRemaining``). The finding quotes the
     ones that are True, lists the content still in the snapshot with its finalizers, and ties
     a discovery failure to the unavailable APIService behind it: the controller will not
-    finish while any aggregated API cannot be listed, even when the namespace is empty.
+    finish while any aggregated API cannot be listed, even when the namespace is empty. A
+    namespace can also carry finalizers of its own in ``metadata.finalizers`` (Rancher's
+    ``controller.cattle.io/namespace-auth``, a Kopf operator watching namespaces): those are
+    not the namespace controller's, and the finding names who owes them instead of sending
+    anyone to kube-controller-manager.
     Fix: repair or delete the unavailable APIService (a discovery failure), or resolve the
     finalizers of the remaining objects (FN001/FN002 on them name their controllers). Do not
     strip the namespace's own ``kubernetes`` finalizer: whatever is still inside stays in etcd.
@@ -80,12 +85,14 @@ class NamespaceStuck(Rule):
             elif remaining:
                 parts.append(f"{len(remaining)} object(s) of it still in the snapshot, none "
                              "with a finalizer")
-            elif not failing:
+            elif not failing and not ns.finalizers:
                 parts.append("no deletion condition reports a failure and no content is in "
                              "the snapshot: check kube-controller-manager's namespace "
                              "controller")
             else:
                 parts.append("no content of it is in the snapshot")
+            if ns.finalizers:
+                parts.append(self._own_finalizers(ctx, ns))
             own = ns.spec.get("finalizers")
             held = f" (spec.finalizers {own})" if isinstance(own, list) and own else ""
             yield self.finding(
@@ -96,6 +103,18 @@ class NamespaceStuck(Rule):
                 related=rels,
                 evidence={"conditions": ",".join(str(c.get("type")) for c in failing)},
             )
+
+    @staticmethod
+    def _own_finalizers(ctx: RuleContext, ns: KubeObject) -> str:
+        """The namespace's own ``metadata.finalizers``: controllers other than the namespace
+        deleter hold it, and an empty ``spec.finalizers`` says the deleter is already done."""
+        owners = "; ".join(f"{f!r} owed by {identify(f, ns, ctx.snapshot).controller}"
+                           for f in ns.finalizers)
+        done = ns.spec.get("finalizers")
+        finished = (" (spec.finalizers is empty: the namespace controller has finished)"
+                    if isinstance(done, list) and not done else "")
+        return f"held by its own metadata.finalizers{finished}: {owners} (FN001 on it says " \
+               "whether that controller is alive)"
 
     def _discovery(self, ctx: RuleContext, ns: KubeObject) -> tuple[str, list[KubeObject]]:
         notes: list[str] = []

@@ -22,12 +22,13 @@ import copy
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema import Draft4Validator
+from typing import TYPE_CHECKING, Any
 
 from kaudit.rules import KubeObject
 from kaudit_rules.schema.apply_diff import escape
+
+if TYPE_CHECKING:  # jsonschema costs ~0.15 s to import: only when a CRD schema is checked
+    from jsonschema import Draft4Validator
 
 PRESERVE = "x-kubernetes-preserve-unknown-fields"
 INT_OR_STRING = "x-kubernetes-int-or-string"
@@ -161,6 +162,8 @@ def _translate(schema: Any, root: bool, depth: int = 0) -> Any:
 
 
 def validator(schema: Mapping[str, Any]) -> Draft4Validator:
+    from jsonschema import Draft4Validator  # here: a scan without CRD schemas never pays
+
     return Draft4Validator(_translate(schema, root=True))
 
 

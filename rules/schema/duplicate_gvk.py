@@ -51,7 +51,8 @@ class DuplicateGvk(Rule):
     together); a CRD that lost a names conflict (``NamesAccepted=False``: it is not served, its
     objects cannot be created), shown with the reason and the CRD that holds the name -- or,
     for ``ShortNamesConflict`` with a short name repeating the CRD's own plural or singular,
-    said to be a conflict with itself; and two
+    said to be a conflict with itself (such a CRD was accepted when created and stays served
+    unless ``Established=False``: what hangs is whatever waits for ``NamesAccepted``); and two
     kcp APIBindings in one workspace (``kcp.io/cluster``) bound to the same group/resource with
     different schema identities (kcp #3252: two stores behind one resource, requests reach
     either at random). With ``--against``, the scanned CRDs are manifests about to be applied
@@ -138,12 +139,19 @@ class DuplicateGvk(Rule):
         if own and not winners:
             index_, short, clash = own[0]
             listed = "; ".join(f"short name {n!r} is its own {w}" for _, n, w in own)
+            # The naming controller accepts such names when the CRD is created and only
+            # rejects them on a later pass (kubernetes#121641), so the CRD normally stays
+            # Established and served; only Established=False says otherwise.
+            if condition_is(crd, "Established", "False"):
+                effect = "it is not served until then: its kind cannot be listed or created"
+            else:
+                effect = ("it is still served, but whatever waits for NamesAccepted=True "
+                          "(helm --wait, Argo CD health, kubectl wait) hangs on it")
             return self.finding(
                 crd, at=f"/spec/names/shortNames/{index_}",
                 message=f"CRD {crd.name} lost a names conflict with itself: NamesAccepted=False, "
                         f"{reason}{f' ({detail})' if detail else ''}; {listed}. No other CRD is "
-                        "involved: remove the repeated name from spec.names.shortNames (it "
-                        "is not served until then: its kind cannot be listed or created)",
+                        f"involved: remove the repeated name from spec.names.shortNames ({effect})",
                 evidence={"shortName": short, "collidesWith": clash})
         if winners:
             held = "; the name is held by " + ", ".join(

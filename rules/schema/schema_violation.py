@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
-
-from jsonschema import Draft4Validator
+from typing import TYPE_CHECKING, Any
 
 from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity
 from kaudit_rules.schema.apis import CRD_GROUP
@@ -18,6 +16,9 @@ from kaudit_rules.schema.crd_schema import (
     version_schema,
     violations,
 )
+
+if TYPE_CHECKING:
+    from jsonschema import Draft4Validator
 
 
 def _crd_index(ctx: RuleContext) -> dict[tuple[str, str], KubeObject]:

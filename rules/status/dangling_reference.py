@@ -14,6 +14,7 @@ from kaudit.rules import (
     RuleContext,
     Severity,
     condition_is,
+    conditions,
     related,
 )
 
@@ -24,6 +25,7 @@ REFERENCES: dict[str, str] = {
     "claim": "the composite resource's claim is gone; it is orphaned",
     "composes": "the composite resource lost a composed resource it still lists",
     "backend": "requests routed to it fail (503)",
+    "route-parent": "the route cannot attach to it, so no traffic reaches the route through it",
     "ingress-class": "no controller with that class serves this Ingress",
     "tls-secret": "the controller serves its default certificate instead",
     "writes-secret": "the certificate reports Ready but its Secret is missing",
@@ -31,6 +33,7 @@ REFERENCES: dict[str, str] = {
     "plugin": "KIC drops the plugin (and with it e.g. authentication) from the route",
 }
 CROSSPLANE = frozenset({"composite", "claim", "composes"})
+ROUTE_RELATIONS = frozenset({"route-parent", "backend"})
 CERT_MANAGER_SHIM = ("cert-manager.io/issuer", "cert-manager.io/cluster-issuer")
 CERT_MANAGER_GROUP = "cert-manager.io"
 
@@ -51,6 +54,11 @@ class DanglingReference(Rule):
     neither a KongPlugin nor a KongClusterPlugin of that name exists). "Absent" is only claimed
     when the target's kind was read (a manifest folder that does not ship a kind says nothing
     about it).
+    Gateway API routes are checked the same way: the Gateway (or mesh Service) each
+    ``parentRef`` names and the Service each ``backendRef`` names, whatever the route's own
+    ``ResolvedRefs`` condition claims (aws-application-networking-k8s #544); in a manifest
+    folder, a reference into another namespace only when something of that namespace is in
+    it (a chart's route to a shared Gateway says nothing about the platform's namespace).
     Fix: point the reference at the live owner (its current uid), or remove the stale
     ownerReference if the dependent should outlive it; create the missing target of a known
     reference or correct the name that points at it.
@@ -83,9 +91,23 @@ class DanglingReference(Rule):
                     yield self.finding(
                         obj, at=link.pointer,
                         message=f"references {link.ref.short}, which does not exist: "
-                                f"{REFERENCES[link.relation]}",
+                                f"{REFERENCES[link.relation]}{self._claims_resolved(obj, link)}",
                         related=[related(link.ref, link.relation)],
                     )
+
+    @staticmethod
+    def _claims_resolved(obj: KubeObject, link: Link) -> str:
+        """The referrer's own status saying every reference resolved (Gateway API routes'
+        ``ResolvedRefs``, per parent or at the top) is contradicted by the absent target:
+        say so, since that status is what a user reads first. A parent is not one of the
+        references ``ResolvedRefs`` speaks for."""
+        if link.relation == "route-parent":
+            return ""
+        claim = next((c for c in conditions(obj) if c.type == "ResolvedRefs" and c.is_true),
+                     None)
+        if claim is None:
+            return ""
+        return f"; yet its status says ResolvedRefs=True ({claim.pointer})"
 
     def _cluster_issuer_instead(self, ctx: RuleContext, obj: KubeObject,
                                 link: Link) -> Finding | None:
@@ -126,6 +148,11 @@ class DanglingReference(Rule):
             return False
         alternative = link.attrs.get("alternative")
         if alternative and not snapshot.was_read(link.ref.group, alternative):
+            return False
+        if link.relation in ROUTE_RELATIONS and link.ref.namespace != obj.namespace \
+                and not snapshot.is_live and not snapshot.in_namespace(link.ref.namespace):
+            # A chart's route naming a shared Gateway (or a Service) in another team's
+            # namespace: manifests that ship nothing of that namespace say nothing about it.
             return False
         if link.relation == "writes-secret":
             # cert-manager creates the Secret on issuance: absent is normal until Ready.

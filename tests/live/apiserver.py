@@ -25,6 +25,8 @@ import orjson
 
 PARTIAL = "as=PartialObjectMetadataList"
 RESOURCE_VERSION = "1000"
+STREAMED = object()
+"""Returned by a watch hook (``tests/live/watchstream.py``) that answered by itself."""
 
 
 @dataclass
@@ -109,6 +111,8 @@ class LoopbackAPIServer:
         self.page_cache: dict[tuple[str, str], bytes] | None = {} if cache_pages else None
         self.faults: list[Fault] = []
         self.requests: list[Request] = []
+        self.watch: Any = None
+        """A ``watchstream.WatchHub`` serving ``?watch=1`` and versioning lists, if attached."""
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.api = self
@@ -235,6 +239,8 @@ class _Handler(BaseHTTPRequestHandler):
                                           f"({path})")
             return
         status, doc = body
+        if doc is STREAMED:
+            return
         if status != 200:
             self._status(status, _reason(status), str(doc))
             return
@@ -276,6 +282,8 @@ class _Handler(BaseHTTPRequestHandler):
         if res is None:
             return None
         if len(rest) == 1:
+            if "watch" in query and self.server.api.watch is not None:
+                return self.server.api.watch.serve(self, res, namespace, query)
             return 200, self._list(res, namespace, query)
         if len(rest) == 2:
             for obj in res.objects:
@@ -287,7 +295,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _list(self, res: Resource, namespace: str | None,
               query: dict[str, list[str]]) -> dict[str, Any]:
-        objects = [o for o in res.objects
+        watch = self.server.api.watch
+        everything, version = (watch.list_state(res) if watch is not None
+                               else (res.objects, RESOURCE_VERSION))
+        objects = [o for o in everything
                    if namespace is None or o["metadata"].get("namespace") == namespace]
         selector = (query.get("labelSelector") or [""])[0]
         objects = [o for o in objects if _selected(o, selector)]
@@ -296,10 +307,10 @@ class _Handler(BaseHTTPRequestHandler):
             start = int(orjson.loads(base64.b64decode(query["continue"][0]))["start"])
         limit = int((query.get("limit") or ["0"])[0]) or len(objects) or 1
         page = objects[start:start + limit]
-        meta: dict[str, Any] = {"resourceVersion": RESOURCE_VERSION}
+        meta: dict[str, Any] = {"resourceVersion": version}
         if start + limit < len(objects):
             meta["continue"] = base64.b64encode(orjson.dumps(
-                {"rv": RESOURCE_VERSION, "start": start + limit})).decode()
+                {"rv": version, "start": start + limit})).decode()
             meta["remainingItemCount"] = len(objects) - start - limit
         if PARTIAL in (self.headers.get("Accept") or ""):
             return {"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",

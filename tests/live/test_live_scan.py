@@ -148,9 +148,13 @@ def test_merged_kubeconfig_files_and_context_choice(start_live: StartLive, tmp_p
     current = CliRunner().invoke(app, ["scan", "--format", "json", "--timeout", "2"])
     assert current.exit_code == 2
     assert "http://127.0.0.1:1 (context elsewhere)" in current.stderr
-    unknown = live.scan("--context", "nope")  # the last --context given wins
+    unknown = CliRunner().invoke(app, ["scan", "--context", "nope", "--format", "json"])
     assert unknown.exit_code == 2
     assert "context 'nope' not found" in unknown.stderr
+    # A repeated --context reads several clusters: an unknown one among them is named too.
+    several = live.scan("--context", "nope")
+    assert several.exit_code == 2
+    assert "context(s) 'nope' not in the kubeconfig" in several.stderr
 
 
 def test_current_context_is_used_without_path_or_context(live: Live) -> None:

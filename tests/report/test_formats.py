@@ -27,7 +27,7 @@ ARGS = [INPUTS, "--now", "2024-06-01T12:00:00Z", "--fail-on", "never",
         "--baseline", "fixtures/golden/baseline.txt",
         "--select", "FN001,UQ001,ST004,SC002,KA"]
 SUFFIX = {"table": "txt", "json": "json", "sarif": "sarif", "junit": "xml", "github": "txt",
-          "markdown": "md"}
+          "markdown": "md", "prometheus": "prom"}
 
 
 @pytest.fixture(autouse=True)

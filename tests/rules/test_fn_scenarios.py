@@ -11,7 +11,7 @@ import yaml
 
 from tests.audit import audit, ref
 from tests.conftest import FIXTURES
-from tests.scenarios.test_scenarios import matches
+from tests.scenarios.runner import matches
 
 SCENARIOS = ["crossplane-foreground-delete", "k8s-deletion-and-crd", "kopf-stale-handler"]
 

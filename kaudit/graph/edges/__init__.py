@@ -8,6 +8,7 @@ from kaudit.graph.edges import (
     crds,
     crossplane,
     events,
+    gateway,
     kcp,
     kong_credentials,
     kong_plugins,
@@ -44,6 +45,8 @@ EXTRACTORS: tuple[Extractor, ...] = (
     workloads.EXTRACTOR,
     kong_plugins.EXTRACTOR,
     networking.ISSUER_EXTRACTOR,
+    gateway.PARENT_EXTRACTOR,
+    gateway.BACKEND_EXTRACTOR,
     *(field_extractor(ref) for ref in FIELD_REFS),
 )
 

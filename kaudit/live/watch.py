@@ -1,0 +1,340 @@
+"""Keep one resource type current after its list: watch streams, GET only.
+
+A watch is a ``GET`` of the list path with ``watch=1``, ``allowWatchBookmarks=true`` and the
+``resourceVersion`` the list (or the last event) was served at; the server answers with one
+JSON event per line. Three things end a stream, each handled as client-go's reflector does:
+
+- the server closes it after ``timeoutSeconds``: reconnect at once from the last version;
+- the version is too old (410 Gone, as an ``ERROR`` event or as the answer): relist the type,
+  then watch from the new list's version;
+- the connection breaks or the server refuses: reconnect after a backoff that doubles up to a
+  ceiling, so a sick API server is not hammered.
+
+Every (re)connection and relist goes through the transport's rate limiter, so the ``--qps``
+limit holds for watches too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import orjson
+from urllib3 import exceptions as u3
+
+from kaudit.live.discovery import ApiResource
+from kaudit.live.errors import FetchError, reason_for_status
+from kaudit.live.listing import ListOutcome, list_resource
+from kaudit.live.policy import METADATA_ONLY, Query, queries_for
+from kaudit.model import CoverageGap, SourceLocation
+from kaudit.snapshot import KubeObject
+from kaudit.snapshot.redact import redact_secret
+
+if TYPE_CHECKING:
+    from kaudit.live.transport import Transport
+
+GONE = 410
+MAX_EVENT_BYTES = 16 * 1024 * 1024
+"""One event carries one object (etcd caps those at 1.5 MiB); a longer line is a broken
+stream, not something to buffer without end."""
+WATCH_METADATA_ONLY = (
+    "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json")
+"""Watches of metadata-only types ask for single ``PartialObjectMetadata`` objects (the list
+asks for the ``…List`` form)."""
+
+# Why a stream was restarted, as the restarts metric labels it.
+CLOSED = "closed"
+"""The server ended the stream (its ``timeoutSeconds``): routine, reconnected at once."""
+EXPIRED = "expired"
+"""410 Gone: the version was compacted away; the type was relisted."""
+BROKEN = "error"
+"""The connection broke or the server refused: reconnected after a backoff."""
+
+
+class WatchExpired(Exception):
+    """The stream's ``resourceVersion`` is too old: only a relist can continue."""
+
+
+@dataclass(frozen=True, slots=True)
+class WatchEvent:
+    type: str
+    """``ADDED``, ``MODIFIED``, ``DELETED`` or ``BOOKMARK``."""
+    object: KubeObject | None
+    """``None`` for a bookmark."""
+    resource_version: str
+
+
+@dataclass(frozen=True)
+class WatchSettings:
+    namespace: str | None = None
+    page_size: int = 500
+    timeout_seconds: int = 300
+    """Asked of the server: end each stream after this long (it is then resumed)."""
+    backoff: float = 0.5
+    """Seconds before the first reconnection after a failure; doubled up to ``max_backoff``."""
+    max_backoff: float = 30.0
+
+
+class WatchSink(Protocol):
+    """Where a watcher delivers what it learns (the watch command's object store)."""
+
+    def replace(self, resource: ApiResource, outcome: ListOutcome) -> None: ...
+
+    def apply(self, resource: ApiResource, query: int, event: WatchEvent) -> None: ...
+
+    def restarted(self, resource: ApiResource, reason: str) -> None: ...
+
+    def watch_failed(self, resource: ApiResource, gap: CoverageGap | None) -> None: ...
+
+
+def watch_query(resource_version: str, timeout_seconds: int,
+                query: Query) -> dict[str, str]:
+    params = {"watch": "1", "allowWatchBookmarks": "true",
+              "resourceVersion": resource_version, "timeoutSeconds": str(timeout_seconds)}
+    if query.label_selector:
+        params["labelSelector"] = query.label_selector
+    return params
+
+
+def read_events(chunks: Iterator[bytes], resource: ApiResource,
+                location: SourceLocation) -> Iterator[WatchEvent]:
+    """Events of one stream, as they arrive; ``WatchExpired`` for a 410 ``ERROR`` event,
+    ``FetchError`` for another error event or a line that is not an event."""
+    buffer = bytearray()
+    for chunk in chunks:
+        start = len(buffer)
+        buffer += chunk
+        end = buffer.find(b"\n", start)
+        while end >= 0:
+            line = bytes(buffer[:end])
+            del buffer[:end + 1]
+            if line.strip():
+                yield _event(line, resource, location)
+            end = buffer.find(b"\n")
+        if len(buffer) > MAX_EVENT_BYTES:
+            raise FetchError("bad response", f"a watch event is over {MAX_EVENT_BYTES} bytes")
+    if bytes(buffer).strip():
+        yield _event(bytes(buffer), resource, location)
+
+
+def _event(line: bytes, resource: ApiResource, location: SourceLocation) -> WatchEvent:
+    try:
+        doc = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise FetchError("bad response", f"watch event is not JSON: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("object"), dict):
+        raise FetchError("bad response", "watch event without an object")
+    kind, raw = str(doc.get("type") or ""), doc["object"]
+    if kind == "ERROR":
+        code = raw.get("code")
+        status = code if isinstance(code, int) else 500
+        if status == GONE:
+            raise WatchExpired(str(raw.get("message") or "resourceVersion too old"))
+        raise FetchError(reason_for_status(status),
+                         f"watch error {status}: {str(raw.get('message') or '')[:300]}", status)
+    meta = raw.get("metadata")
+    version = str(meta.get("resourceVersion") or "") if isinstance(meta, dict) else ""
+    if kind == "BOOKMARK":
+        return WatchEvent(kind, None, version)
+    if kind not in ("ADDED", "MODIFIED", "DELETED"):
+        raise FetchError("bad response", f"unknown watch event type {kind[:40]!r}")
+    return WatchEvent(kind, as_object(raw, resource, location), version)
+
+
+def as_object(raw: dict[str, Any], resource: ApiResource,
+              location: SourceLocation) -> KubeObject:
+    """A watched object as the list would have made it: typed from discovery (metadata-only
+    items say ``PartialObjectMetadata``), a Secret digested before anything else sees it."""
+    raw["apiVersion"] = resource.api_version
+    raw["kind"] = resource.kind
+    if resource.kind == "Secret" and resource.group == "":
+        # Metadata-only items too: kubectl's last-applied annotation holds the data.
+        redact_secret(raw)
+    return KubeObject(raw, location)
+
+
+class TypeWatcher:
+    """Follow one resource type: one stream per list query (Secrets have two), relisting the
+    whole type when any of them expires."""
+
+    def __init__(self, transport: Transport, resource: ApiResource, listed: ListOutcome,
+                 sink: WatchSink, settings: WatchSettings, stop: threading.Event,
+                 source: str) -> None:
+        self.transport = transport
+        self.resource = resource
+        self.sink = sink
+        self.settings = settings
+        self.stop = stop
+        self.source = source
+        self.queries = queries_for(resource)
+        self._versions = list(listed.resource_versions)
+        self._generation = 0
+        """Bumped by every relist: a stream opened before it must start again."""
+        self._lock = threading.Lock()
+        self._open: dict[int, Any] = {}
+        self._delivered: dict[int, bool] = {}
+        """Stream index -> it delivered an event since its last expiry."""
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for index in range(len(self.queries)):
+            thread = threading.Thread(target=self._run, args=(index,), daemon=True,
+                                      name=f"kaudit-watch-{self.resource.name}-{index}")
+            thread.start()
+            self._threads.append(thread)
+
+    def close(self) -> None:
+        """End every open stream now (the threads see ``stop`` and return)."""
+        with self._lock:
+            responses = list(self._open.values())
+        _shutdown(responses)
+
+    def join(self, timeout: float) -> None:
+        for thread in self._threads:
+            thread.join(timeout)
+
+    # ---- one stream -------------------------------------------------------------------
+    def _run(self, index: int) -> None:
+        """A watcher thread outlives surprises (a kaudit bug, an object the store chokes on):
+        a dead thread would stop keeping its type current without a word. The surprise is a
+        restart and a coverage gap until the stream is back."""
+        delay = self.settings.backoff
+        while not self.stop.is_set():
+            try:
+                self._follow(index)
+                return
+            except Exception as exc:
+                self.sink.restarted(self.resource, BROKEN)
+                self.sink.watch_failed(self.resource, CoverageGap(
+                    self.resource.name, "watch failed", f"{type(exc).__name__}: {exc}"[:300]))
+                delay = self._pause(delay)
+
+    def _follow(self, index: int) -> None:
+        delay = self.settings.backoff
+        quick_expiries = 0
+        while not self.stop.is_set():
+            with self._lock:
+                generation = self._generation
+                version = self._versions[index] if index < len(self._versions) else ""
+            if not version:
+                delay = delay if self._relist(generation) else self._pause(delay)
+                continue
+            try:
+                delivered = self._stream(index, version, generation)
+            except WatchExpired:
+                expired = True
+            except FetchError as exc:
+                if self.stop.is_set() or self._stale(generation):
+                    continue  # closed on purpose: shutting down, or another stream relisted
+                expired = exc.status == GONE
+                if not expired:
+                    self.sink.restarted(self.resource, BROKEN)
+                    if exc.status is not None:
+                        # The server refused the watch itself (403 without the watch verb,
+                        # a 5xx): the listed objects are no longer kept current.
+                        self.sink.watch_failed(self.resource, CoverageGap(
+                            self.resource.name, f"watch {exc.reason}", exc.detail))
+                    delay = self._pause(delay)
+                    continue
+            else:
+                if not self.stop.is_set() and not self._stale(generation):
+                    self.sink.restarted(self.resource, CLOSED)
+                # A stream that ended without a single event (bookmarks included) is resumed
+                # after the backoff, as client-go does: a server ending every stream at once
+                # would otherwise be asked again as fast as the rate limit allows.
+                delay = self.settings.backoff if delivered else self._pause(delay)
+                continue
+            if expired:
+                self.sink.restarted(self.resource, EXPIRED)
+                # A server expiring every fresh list at once must not be relisted in a
+                # tight loop: from the second expiry in a row without events, back off.
+                quick_expiries = 0 if self._delivered.pop(index, False) else quick_expiries + 1
+                if quick_expiries > 1:
+                    delay = self._pause(delay)
+                delay = delay if self._relist(generation) else self._pause(delay)
+
+    def _stale(self, generation: int) -> bool:
+        with self._lock:
+            return self._generation != generation
+
+    def _pause(self, delay: float) -> float:
+        self.stop.wait(delay)
+        return min(delay * 2, self.settings.max_backoff)
+
+    def _stream(self, index: int, version: str, generation: int) -> bool:
+        """Follow one stream until it ends; whether it delivered anything."""
+        query = self.queries[index]
+        accept = WATCH_METADATA_ONLY if query.accept == METADATA_ONLY else query.accept
+        timeout = self.settings.timeout_seconds
+        response = self.transport.stream(
+            self.resource.list_path(self.settings.namespace),
+            watch_query(version, timeout, query), accept=accept,
+            read_timeout=timeout + 30.0)
+        with self._lock:
+            self._open[index] = response
+        self.sink.watch_failed(self.resource, None)
+        location = SourceLocation(self.source)
+        delivered = ended = False
+        try:
+            for event in read_events(_chunks(response), self.resource, location):
+                with self._lock:
+                    if self._generation != generation:
+                        return delivered  # relisted meanwhile: this stream is stale
+                    if event.object is not None:
+                        self.sink.apply(self.resource, index, event)
+                    if event.resource_version:  # after the store took it: else it is replayed
+                        self._versions[index] = event.resource_version
+                delivered = self._delivered[index] = True
+            ended = True
+        finally:
+            with self._lock:
+                self._open.pop(index, None)
+            if not ended:
+                # Left mid-body (an error event, a relist, a stop): the connection still
+                # holds unread bytes and must not serve another request.
+                response.close()
+            response.release_conn()
+        return delivered
+
+    def _relist(self, generation: int) -> bool:
+        """List the type again and replace what the sink holds of it; ``False`` (after
+        telling the sink why) when the list failed."""
+        with self._lock:
+            if self._generation != generation:
+                return True  # another stream of this type relisted already
+        outcome = list_resource(self.transport, self.resource, source=self.source,
+                                namespace=self.settings.namespace,
+                                page_size=self.settings.page_size)
+        if outcome.gap is not None:
+            self.sink.watch_failed(self.resource, outcome.gap)
+            return False
+        with self._lock:
+            self._generation += 1
+            self._versions = list(outcome.resource_versions)
+            self.sink.replace(self.resource, outcome)
+            others = list(self._open.values())
+        _shutdown(others)  # the other streams resume from the new version
+        return True
+
+
+def _shutdown(responses: list[Any]) -> None:
+    """Unblock the threads reading these streams (a socket already gone is fine)."""
+    for response in responses:
+        with contextlib.suppress(Exception):
+            response.shutdown()
+
+
+def _chunks(response: Any) -> Iterator[bytes]:
+    """The body as it arrives; a broken connection is a ``FetchError`` like any other."""
+    try:
+        while True:
+            chunk = response.read1(65536)
+            if not chunk:
+                return
+            yield chunk
+    except (u3.HTTPError, OSError, ValueError) as exc:
+        raise FetchError("connection failed", f"watch stream broke: {exc}") from None
+
