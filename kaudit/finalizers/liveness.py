@@ -19,12 +19,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from kaudit.aggregation import group_version, is_aggregated
+from kaudit.apiversions import groups_of
 from kaudit.finalizers.table import APISERVICE_GROUP, CRD_GROUP, Owner, OwnerKind
 from kaudit.model import ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
 from kaudit.timeutil import format_duration, maybe_time
 
 WORKLOAD_KINDS = (("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"))
+"""The kinds a controller runs as, by current group; the legacy groups serving the same kind
+(``extensions/v1beta1`` Deployments and DaemonSets, from kaudit/data/api_versions.yaml) count
+too: a cluster or dump that old still runs its operators that way."""
 KOPF_PEERINGS = (("kopf.dev", "ClusterKopfPeering"), ("kopf.dev", "KopfPeering"),
                  ("zalando.org", "ClusterKopfPeering"), ("zalando.org", "KopfPeering"))
 _GAP_WORDS = {
@@ -206,22 +210,38 @@ def _find_workload_candidates(owner: Owner, snapshot: Snapshot) -> list[KubeObje
     exact = [p for p in owner.workloads if not any(ch in p for ch in "*?[")]
     wildcard = [p for p in owner.workloads if p not in exact]
     labels = owner.workload_labels
-    for group, kind in WORKLOAD_KINDS:
-        for w in snapshot.of_kind(kind, group):
-            by_wildcard = any(fnmatch.fnmatchcase(w.name, p) for p in wildcard) and \
-                _tied_to_group(owner, w, snapshot)
-            by_name = w.name in exact or f"{w.namespace}/{w.name}" in exact
-            by_labels = bool(labels) and all(w.labels.get(k) == v for k, v in labels)
-            if by_name or by_wildcard or by_labels:
-                found[(w.group, w.kind, w.namespace, w.name)] = w
+    for w in _all_workloads(snapshot):
+        by_wildcard = any(fnmatch.fnmatchcase(w.name, p) for p in wildcard) and \
+            _tied_to_group(owner, w, snapshot)
+        by_name = w.name in exact or f"{w.namespace}/{w.name}" in exact
+        by_labels = bool(labels) and all(w.labels.get(k) == v for k, v in labels)
+        if by_name or by_wildcard or by_labels:
+            found[(w.group, w.kind, w.namespace, w.name)] = w
     for w in _workloads_by_crd(owner, snapshot):
         found[(w.group, w.kind, w.namespace, w.name)] = w
     if owner.kopf:
-        for group, kind in WORKLOAD_KINDS:
-            for w in snapshot.of_kind(kind, group):
-                if _runs_kopf(w):
-                    found[(w.group, w.kind, w.namespace, w.name)] = w
+        for w in _all_workloads(snapshot):
+            if _runs_kopf(w):
+                found[(w.group, w.kind, w.namespace, w.name)] = w
     return [found[k] for k in sorted(found)]
+
+
+def _all_workloads(snapshot: Snapshot) -> Iterator[KubeObject]:
+    """Every Deployment, StatefulSet and DaemonSet, in its current group or a legacy one
+    (``apps/v1beta1``/``v1beta2`` are the ``apps`` group already); one identity listed in
+    two groups (an old cluster's dump of both) is one workload, as ``RuleContext.objects``
+    sees it."""
+    for group, kind in WORKLOAD_KINDS:
+        seen: set[tuple[str, str]] = set()
+        for legacy in groups_of(group, kind):
+            for w in snapshot.of_kind(kind, legacy):
+                if (w.namespace, w.name) not in seen:
+                    seen.add((w.namespace, w.name))
+                    yield w
+
+
+def _workloads_read(snapshot: Snapshot) -> bool:
+    return any(snapshot.was_read(group, "Deployment") for group in groups_of("apps", "Deployment"))
 
 
 def _tied_to_group(owner: Owner, workload: KubeObject, snapshot: Snapshot) -> bool:
@@ -251,14 +271,13 @@ def _workloads_by_crd(owner: Owner, snapshot: Snapshot) -> Iterator[KubeObject]:
     releases = {(c.annotations.get("meta.helm.sh/release-name"),
                  c.annotations.get("meta.helm.sh/release-namespace")) for c in crds}
     releases.discard((None, None))
-    for group, kind in WORKLOAD_KINDS:
-        for w in snapshot.of_kind(kind, group):
-            owned = bool(owner_uids) and any(o.get("uid") in owner_uids
-                                             for o in w.owner_references)
-            release = (w.annotations.get("meta.helm.sh/release-name"),
-                       w.annotations.get("meta.helm.sh/release-namespace"))
-            if owned or release in releases:
-                yield w
+    for w in _all_workloads(snapshot):
+        owned = bool(owner_uids) and any(o.get("uid") in owner_uids
+                                         for o in w.owner_references)
+        release = (w.annotations.get("meta.helm.sh/release-name"),
+                   w.annotations.get("meta.helm.sh/release-namespace"))
+        if owned or release in releases:
+            yield w
 
 
 def _runs_kopf(workload: KubeObject) -> bool:
@@ -281,7 +300,7 @@ def _workloads(owner: Owner, obj: KubeObject, snapshot: Snapshot,
     if _gapped(snapshot, "workloads"):
         unreadable.append("workloads (coverage gap)")
     candidates = _workload_candidates(owner, snapshot)
-    if not candidates and owner.workloads and not snapshot.was_read("apps", "Deployment"):
+    if not candidates and owner.workloads and not _workloads_read(snapshot):
         unreadable.append("Deployments")
     for w in candidates:
         yield from _workload_state(w)

@@ -5,6 +5,7 @@ from kaudit.model import Family, Finding, ObjectKey, ObjectRef, Related, Severit
 from kaudit.rules.base import NoOptions, Rule, related
 from kaudit.rules.conditions import Condition, condition_is, conditions
 from kaudit.rules.context import RuleContext
+from kaudit.rules.helm import HelmRelease, HelmRevision, helm_releases, helm_revision
 from kaudit.rules.manifest import is_manifest
 from kaudit.snapshot import KubeObject, Snapshot
 from kaudit.timeutil import format_duration, format_time, maybe_time, parse_time
@@ -14,6 +15,8 @@ __all__ = [
     "Condition",
     "Family",
     "Finding",
+    "HelmRelease",
+    "HelmRevision",
     "KubeObject",
     "Link",
     "NoOptions",
@@ -28,6 +31,8 @@ __all__ = [
     "conditions",
     "format_duration",
     "format_time",
+    "helm_releases",
+    "helm_revision",
     "is_manifest",
     "maybe_time",
     "parse_time",

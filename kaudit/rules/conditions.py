@@ -4,11 +4,14 @@
 per parent Gateway (``status.parents[].conditions``, each parent naming the controller that
 wrote them), policies per ancestor (``status.ancestors[].conditions``), Gateways per listener
 (``status.listeners[].conditions``), and some widely deployed controllers report health in
-fields that are not conditions at all (Argo CD's ``status.health.status`` and
-``status.sync.status``). A rule that reads only ``status.conditions`` is blind to all of those,
-so every condition-reading rule asks this module instead: it yields one ``Condition`` per
-condition found, each carrying the JSON pointer where it was found (findings point there) and,
-for per-parent and per-listener conditions, whose condition it is.
+fields that are not conditions at all: Argo CD's ``status.health.status`` and
+``status.sync.status``, Rook's ``status.phase``, Longhorn's ``status.robustness``, ACME
+Orders' ``status.state`` (a table, ``kaudit/data/health_fields.yaml``), and Helm 3's release
+status, a label on the Secret that stores each revision. A rule that reads only
+``status.conditions`` is blind to all of those, so every condition-reading rule asks this
+module instead: it yields one ``Condition`` per condition found, each carrying the JSON
+pointer where it was found (findings point there) and, for per-parent and per-listener
+conditions, whose condition it is.
 
 Reading is lazy and allocation-light: most objects have no status at all, and the rules that
 use this run over every object of a snapshot.
@@ -19,6 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from kaudit.rules.health_fields import HealthField, fields_for
+from kaudit.rules.helm import KINDS as HELM_KINDS
+from kaudit.rules.helm import RELEASED, helm_revision
 from kaudit.snapshot import KubeObject
 
 _EMPTY: Mapping[str, Any] = {}
@@ -30,30 +36,16 @@ LISTENER = "listener"
 HEALTH = "health"
 """Scopes: where on the object a condition was found."""
 
-# Argo CD: an Application's health and sync status are enums, not conditions
-# (argo-cd pkg/apis/application/v1alpha1/types.go, gitops-engine pkg/health). Each maps to a
-# condition-like (status, failed) reading; anything else is Unknown.
-ARGO_GROUP = "argoproj.io"
-_ARGO_HEALTH: Mapping[str, str] = {
-    "Healthy": "True", "Degraded": "False", "Missing": "False",
-    "Progressing": "Unknown", "Suspended": "Unknown", "Unknown": "Unknown",
-}
-_ARGO_SYNC: Mapping[str, str] = {"Synced": "True", "OutOfSync": "False", "Unknown": "Unknown"}
-ARGO_FAILED: frozenset[str] = frozenset({"Degraded"})
-"""Argo CD health values that mean the application is failing (``Missing`` means its
-resources are not there yet: a first sync, not a failure)."""
-
-
 class Condition:
     """One condition as a rule reads it: the fields of a Kubernetes condition plus where it
     was found. ``raw`` is the condition mapping itself (for a health field, a synthesised
     one), never to be mutated. The fields are read from ``raw`` on demand: ST003 asks every
     object with a generation for its conditions and looks at one field of each."""
 
-    __slots__ = ("field", "owner", "pointer", "raw", "scope")
+    __slots__ = ("failing", "field", "owner", "pointer", "raw", "scope")
 
     def __init__(self, raw: Mapping[str, Any], pointer: str, scope: str = OBJECT,
-                 owner: str = "", field: str = "") -> None:
+                 owner: str = "", field: str = "", failing: bool = False) -> None:
         self.raw = raw
         self.pointer = pointer
         """JSON pointer to the condition (or to the health field it was read from)."""
@@ -64,6 +56,10 @@ class Condition:
         https``)."""
         self.field = field
         """For a health field that is not a condition: its path (``status.health.status``)."""
+        self.failing = failing
+        """For a health field: its value is one its project defines as failed (Argo CD
+        ``Degraded``, Rook ``Failure``, Longhorn ``faulted``...; kaudit/data/
+        health_fields.yaml)."""
 
     def __repr__(self) -> str:
         return f"<Condition {self.describe()} at {self.pointer}>"
@@ -114,6 +110,9 @@ def _text(value: Any) -> str:
 def conditions(obj: KubeObject) -> Iterator[Condition]:
     """Every condition of ``obj``: ``status.conditions``, then per parent, per ancestor and
     per listener, then the well-known health fields that are not conditions."""
+    if obj.kind in HELM_KINDS and not obj.group:
+        yield from _helm(obj)
+        return
     status = obj.raw.get("status")
     if type(status) is not dict or not status:
         return
@@ -146,8 +145,9 @@ def conditions(obj: KubeObject) -> Iterator[Condition]:
                 yield from _listed(listener.get("conditions"),
                                    f"/status/listeners/{i}/conditions", LISTENER,
                                    f"listener {name}" if name else f"listener {i}")
-    if obj.group == ARGO_GROUP and obj.kind == "Application":
-        yield from _argo(status)
+    health = fields_for(obj.group, obj.kind)
+    if health:
+        yield from _health_fields(obj, health)
 
 
 def first(obj: KubeObject, type_: str, scope: str = OBJECT) -> Condition | None:
@@ -188,19 +188,40 @@ def _parent_name(obj: KubeObject, entry: Mapping[str, Any], ref_field: str, word
     return f"{text} ({controller})" if controller else text
 
 
-def _argo(status: Mapping[str, Any]) -> Iterator[Condition]:
-    """Argo CD reports an Application's health and sync state as enums; read each as a
-    condition (``Healthy`` and ``Synced``) whose reason is the raw value."""
-    for field, type_, table in (("health", "Healthy", _ARGO_HEALTH),
-                                ("sync", "Synced", _ARGO_SYNC)):
-        node = status.get(field)
-        if not isinstance(node, dict):
+def _health_fields(obj: KubeObject, entries: tuple[HealthField, ...]) -> Iterator[Condition]:
+    """Each health field of the table (kaudit/data/health_fields.yaml) the object has, read
+    as a condition of the entry's type whose reason is the raw value; a value the table does
+    not list yields nothing unless the entry has a default."""
+    for entry in entries:
+        node: Any = obj.raw
+        parent: Any = None
+        for key in entry.path:
+            if not isinstance(node, dict):
+                node = None
+                break
+            parent, node = node, node.get(key)
+        if not isinstance(node, str) or not node:
             continue
-        value = node.get("status")
-        if not isinstance(value, str) or not value:
+        status = entry.values.get(node, entry.default)
+        if status is None:
             continue
-        raw: dict[str, Any] = {"type": type_, "status": table.get(value, "Unknown"),
-                               "reason": value}
-        if node.get("lastTransitionTime"):
-            raw["lastTransitionTime"] = node["lastTransitionTime"]
-        yield Condition(raw, f"/status/{field}/status", HEALTH, field=f"status.{field}.status")
+        raw: dict[str, Any] = {"type": entry.type, "status": status, "reason": node}
+        if isinstance(parent, dict) and parent.get("lastTransitionTime"):
+            raw["lastTransitionTime"] = parent["lastTransitionTime"]
+        yield Condition(raw, entry.pointer, HEALTH, field=entry.field,
+                        failing=node in entry.failed)
+
+
+def _helm(obj: KubeObject) -> Iterator[Condition]:
+    """A Helm 3 release revision's ``status`` label, read as a ``Released`` condition (True
+    when deployed, False when failed, Unknown while an operation is pending) for that
+    revision; superseded and uninstalled revisions are history and yield none."""
+    rev = helm_revision(obj)
+    if rev is None:
+        return
+    status = RELEASED.get(rev.status)
+    if status is None:
+        return
+    raw: dict[str, Any] = {"type": "Released", "status": status, "reason": rev.status}
+    yield Condition(raw, "/metadata/labels/status", HEALTH, owner=rev.describe(),
+                    field="metadata.labels.status")

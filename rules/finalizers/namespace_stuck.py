@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from kaudit.finalizers import identify
+from kaudit.finalizers import GC_FINALIZERS, served_groups, view
 from kaudit.finalizers.namespaces import discovery_blockers, failing_conditions
 from kaudit.rules import (
     Family,
@@ -20,6 +20,7 @@ from kaudit.rules import (
     format_time,
     related,
 )
+from kaudit_rules.finalizers.common import describe_view, events_about
 
 _MAX_NAMED = 10
 _SKIP_KINDS = {("", "Event"), ("events.k8s.io", "Event")}
@@ -36,13 +37,16 @@ class NamespaceStuck(Rule):
     ones that are True, lists the content still in the snapshot with its finalizers, and ties
     a discovery failure to the unavailable APIService behind it: the controller will not
     finish while any aggregated API cannot be listed, even when the namespace is empty. A
-    namespace can also carry finalizers of its own in ``metadata.finalizers`` (Rancher's
-    ``controller.cattle.io/namespace-auth``, a Kopf operator watching namespaces): those are
-    not the namespace controller's, and the finding names who owes them instead of sending
-    anyone to kube-controller-manager.
+    finalizer in the namespace's own ``metadata.finalizers`` (not the ``spec.finalizers``
+    ``kubernetes`` entry the namespace controller owns), such as Rancher's
+    ``controller.cattle.io/namespace-auth``, is another controller's promise: the finding names
+    that controller from the finalizer catalogue (as FN001 does) and whether it looks alive,
+    instead of sending you to kube-controller-manager.
     Fix: repair or delete the unavailable APIService (a discovery failure), or resolve the
-    finalizers of the remaining objects (FN001/FN002 on them name their controllers). Do not
-    strip the namespace's own ``kubernetes`` finalizer: whatever is still inside stays in etcd.
+    finalizers of the remaining objects (FN001/FN002 on them name their controllers); for a
+    ``metadata.finalizers`` entry, restore its controller (FN001 on the namespace prints the
+    guarded patch for when its cleanup is done or unnecessary). Do not strip the namespace's
+    own ``kubernetes`` finalizer: whatever is still inside stays in etcd.
     """
 
     code = "FN004"
@@ -55,6 +59,7 @@ class NamespaceStuck(Rule):
         grace: timedelta = timedelta(minutes=15)
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
+        groups: dict[str, str] | None = None
         for ns in ctx.objects("Namespace", ""):
             deleted_at = ns.deletion_timestamp
             if deleted_at is None:
@@ -64,6 +69,13 @@ class NamespaceStuck(Rule):
                 continue
             parts: list[str] = []
             rels: list[Related] = []
+            held_by = [(i, f) for i, f in enumerate(ns.finalizers) if f not in GC_FINALIZERS]
+            if held_by:
+                if groups is None:
+                    groups = served_groups(ctx.snapshot)
+                text, owed = self._own_finalizers(ctx, ns, held_by, groups)
+                parts.append(text)
+                rels.extend(owed)
             failing = failing_conditions(ns)
             for cond in failing:
                 parts.append(f"{cond.get('reason') or cond.get('type')}: "
@@ -85,19 +97,20 @@ class NamespaceStuck(Rule):
             elif remaining:
                 parts.append(f"{len(remaining)} object(s) of it still in the snapshot, none "
                              "with a finalizer")
-            elif not failing and not ns.finalizers:
+            elif not failing and not held_by:
                 parts.append("no deletion condition reports a failure and no content is in "
                              "the snapshot: check kube-controller-manager's namespace "
                              "controller")
             else:
                 parts.append("no content of it is in the snapshot")
-            if ns.finalizers:
-                parts.append(self._own_finalizers(ctx, ns))
             own = ns.spec.get("finalizers")
             held = f" (spec.finalizers {own})" if isinstance(own, list) and own else ""
+            at = "/status/conditions" if failing else "/metadata/deletionTimestamp"
+            if held_by and not failing:
+                at = f"/metadata/finalizers/{held_by[0][0]}"
             yield self.finding(
                 ns,
-                at="/status/conditions" if failing else "/metadata/deletionTimestamp",
+                at=at,
                 message=f"Terminating for {format_duration(age)} (since "
                         f"{format_time(deleted_at)}){held}: " + "; ".join(parts),
                 related=rels,
@@ -105,16 +118,25 @@ class NamespaceStuck(Rule):
             )
 
     @staticmethod
-    def _own_finalizers(ctx: RuleContext, ns: KubeObject) -> str:
+    def _own_finalizers(ctx: RuleContext[Options], ns: KubeObject,
+                        held_by: list[tuple[int, str]],
+                        groups: dict[str, str]) -> tuple[str, list[Related]]:
         """The namespace's own ``metadata.finalizers``: controllers other than the namespace
-        deleter hold it, and an empty ``spec.finalizers`` says the deleter is already done."""
-        owners = "; ".join(f"{f!r} owed by {identify(f, ns, ctx.snapshot).controller}"
-                           for f in ns.finalizers)
+        deleter hold it (an empty ``spec.finalizers`` says the deleter is already done); each
+        one's owner from the catalogue (or the CRD/APIService group its domain names), and
+        whether it looks alive."""
+        events = events_about(ctx, ns)
+        notes: list[str] = []
+        rels: list[Related] = []
+        for index, finalizer in held_by:
+            fv = view(ns, index, ctx.snapshot, ctx.now, groups, events)
+            text, evidence = describe_view(fv)
+            notes.append(f"{finalizer!r} {text}")
+            rels.extend(evidence)
         done = ns.spec.get("finalizers")
         finished = (" (spec.finalizers is empty: the namespace controller has finished)"
                     if isinstance(done, list) and not done else "")
-        return f"held by its own metadata.finalizers{finished}: {owners} (FN001 on it says " \
-               "whether that controller is alive)"
+        return f"held by its own metadata.finalizers{finished}: " + "; ".join(notes), rels
 
     def _discovery(self, ctx: RuleContext, ns: KubeObject) -> tuple[str, list[KubeObject]]:
         notes: list[str] = []

@@ -2,6 +2,7 @@
 
 from kaudit_rules.status.condition_contradicted import ConditionContradicted
 from kaudit_rules.status.dangling_reference import DanglingReference
+from kaudit_rules.status.helm_release_stuck import HelmReleaseStuck
 from kaudit_rules.status.kong_db_fallback_stale import KongDbFallbackStale
 from kaudit_rules.status.kopf_unhandled_change import KopfUnhandledChange
 from kaudit_rules.status.object_size_limit import ObjectSizeLimit
@@ -18,4 +19,5 @@ RULES = [
     KopfUnhandledChange,
     ConditionContradicted,
     KongDbFallbackStale,
+    HelmReleaseStuck,
 ]

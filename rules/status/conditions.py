@@ -32,20 +32,43 @@ def describe(cond: Condition) -> str:
     return cond.describe()
 
 
+FAILED_TYPES: tuple[str, ...] = ("Failed", "Stalled", "Denied", "InvalidRequest")
+"""Condition types whose ``True`` means failed: Jobs' ``Failed``, kstatus ``Stalled`` (Flux
+and other controllers that gave up), ``Denied`` (CertificateSigningRequests and cert-manager
+CertificateRequests) and cert-manager's ``InvalidRequest``."""
+
+NEGATED_TYPES: tuple[str, ...] = ("NotReady",)
+"""Condition types whose ``True`` is another project's ``Ready=False``: Strimzi writes
+``NotReady=True`` with the exception's class name as the reason when a reconcile fails
+(``InvalidResourceException``), and with ``Creating`` while it deploys (progress)."""
+
+FAILED_REASON_SUFFIXES: tuple[str, ...] = ("Error", "Failed", "Failure", "Exception")
+"""A reason ending so names a failure (``ReconcileError``, ``UpgradeFailed``, Strimzi's
+``InvalidResourceException``)."""
+
+FAILED_PHASES: frozenset[str] = frozenset({"Failed", "Error"})
+"""``status.phase`` values that mean failed: ``Failed`` (Pods, Velero, kcp migrations...)
+and ``Error`` (Argo Workflows)."""
+
+
 def failure(obj: KubeObject) -> str | None:
-    """Why ``obj`` counts as failed, or ``None``: a health condition that is ``False`` with a
-    failure reason (an ``Unknown`` or a ``False`` while creating is progress, not failure),
-    ``Failed=True`` (Jobs), ``Stalled=True`` (kstatus: Flux and other controllers that gave
-    up), Argo CD health ``Degraded``, or a phase of ``Failed``."""
+    """Why ``obj`` counts as failed, or ``None``: a health condition that is ``False`` (or
+    Strimzi's ``NotReady=True``) with a failure reason (an ``Unknown`` or a ``False`` while
+    creating is progress, not failure),
+    one of ``FAILED_TYPES`` True, a health field whose value its project defines as failed
+    (Argo CD ``Degraded``, Rook ``Failure``, Longhorn ``faulted``, ACME ``errored``...), or a
+    phase in ``FAILED_PHASES``."""
     for cond in conditions(obj):
-        if cond.type in ("Failed", "Stalled") and cond.is_true:
+        if cond.failing or (cond.type in FAILED_TYPES and cond.is_true):
             return cond.describe()
-        if cond.type not in HEALTH_TYPES or cond.status != "False":
+        unhealthy = (cond.type in HEALTH_TYPES and cond.status == "False") or \
+            (cond.type in NEGATED_TYPES and cond.is_true)
+        if not unhealthy:
             continue
         reason = cond.reason
-        if reason in FAILED_REASONS or reason.endswith(("Error", "Failed", "Failure")):
+        if reason in FAILED_REASONS or reason.endswith(FAILED_REASON_SUFFIXES):
             return cond.describe()
     phase = obj.status.get("phase")
-    if phase == "Failed":
-        return "phase Failed"
+    if isinstance(phase, str) and phase in FAILED_PHASES:
+        return f"phase {phase}"
     return None

@@ -85,8 +85,12 @@ class ReadyOverFailedDependency(Rule):
     replaced (an old CertificateRequest, Job or AnalysisRun kept as history) is not current
     health and is ignored. Failed means a health condition ``False`` with a failure reason,
     ``Failed=True``, kstatus ``Stalled=True`` (Flux and other controllers that gave up),
-    Argo CD health ``Degraded``, or phase ``Failed``; conditions are read wherever the API
-    puts them (Argo CD's ``status.health`` counts as ``Healthy``). A parent that is itself
+    ``Denied=True`` (a CertificateSigningRequest, a cert-manager CertificateRequest the
+    approver refused) or cert-manager ``InvalidRequest=True``, Strimzi's ``NotReady=True``
+    with a failure reason (``InvalidResourceException``), phase ``Failed`` or ``Error``,
+    or a health field its project defines as failed (Argo CD ``Degraded``, Rook ``Failure``,
+    Longhorn ``faulted``, ACME Order ``errored``, kaudit/data/health_fields.yaml); conditions
+    are read wherever the API puts them. A parent that is itself
     being deleted is left to ST001.
     Fix: look at the failing dependency (its conditions and events) and fix it; the parent's
     controller should then report the truth on its next reconcile. A controller that keeps

@@ -54,7 +54,9 @@ class ReadyWhileDeleting(Rule):
     ``Ready`` see a working resource while ``kubectl delete`` hangs. A Crossplane claim whose
     composite is being deleted is flagged too, with the composite named. Conditions are read
     wherever the API puts them: ``status.conditions`` (Flux's Ready too), a Gateway's
-    listeners, a route's parents, Argo CD's ``status.health``/``status.sync``. ``Synced=True``
+    listeners, a route's parents, Argo CD's ``status.health``/``status.sync``, Rook's
+    ``status.phase``, Longhorn's ``status.robustness`` (a phase ``Deleting`` or state
+    ``deleting`` is the controller reporting the deletion). ``Synced=True``
     next to a ``Ready=False`` (e.g. reason Deleting) is the controller telling the truth and
     is not flagged. Deletions younger than ``grace`` (default 2m) are left alone: the controller may
     simply not have run yet.
