@@ -447,19 +447,20 @@ def kubectl_resource(ref: ObjectRef) -> str:
 
 
 def remedy(obj: KubeObject, fv: FinalizerView) -> Remedy:
-    """The finalizer's removal as an RFC 6902 patch: computed with ``jsonpatch`` from the
-    object's metadata with and without that finalizer, guarded by ``test`` operations on the
-    uid (not a re-created object) and on the finalizer at that index (the list did not
-    change), and checked by applying it to a copy of the object."""
+    """The finalizer's removal as an RFC 6902 patch: ``remove`` of that index, guarded by
+    ``test`` operations on the uid (not a re-created object) and on the finalizer at that
+    same index (the list did not change), and checked with ``jsonpatch`` by applying it to a
+    copy of the object. The ``remove`` names the index the guard tests: a diff computed by
+    ``jsonpatch.make_patch`` would remove another occurrence of a repeated finalizer."""
     before = {"metadata": {"finalizers": list(obj.finalizers)}}
     after = copy.deepcopy(before)
     del after["metadata"]["finalizers"][fv.index]
+    pointer = f"/metadata/finalizers/{fv.index}"
     ops: list[dict[str, Any]] = []
     if obj.uid:
         ops.append({"op": "test", "path": "/metadata/uid", "value": obj.uid})
-    ops.append({"op": "test", "path": f"/metadata/finalizers/{fv.index}",
-                "value": fv.finalizer})
-    ops.extend(jsonpatch.make_patch(before, after).patch)
+    ops.append({"op": "test", "path": pointer, "value": fv.finalizer})
+    ops.append({"op": "remove", "path": pointer})
     patched = jsonpatch.JsonPatch(ops).apply(obj.raw)  # raises if a guard does not hold
     left = patched["metadata"].get("finalizers") or []
     if left != after["metadata"]["finalizers"]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,7 +53,8 @@ def parse_outputs(values: Sequence[str] | None) -> list[Output]:
         name, sep, target = raw.partition("=")
         fmt = name.strip().lower()
         if fmt not in FORMATTERS:
-            if not sep and _looks_like_path(raw):
+            # ``-o report.json``, or a file whose name holds a '=' (``-o out/a=b.json``).
+            if _looks_like_path(name if sep else raw):
                 raise UsageError(
                     f"-o {raw!r}: -o names the format ({choices}), not a file; to write a "
                     f"file give both: -o {_suggest(raw)}={raw}")
@@ -70,7 +72,7 @@ def parse_outputs(values: Sequence[str] | None) -> list[Output]:
     seen: set[Path] = set()
     for o in outputs:
         if o.path is not None:
-            key = Path(os.path.abspath(o.path))
+            key = Path(os.path.realpath(o.path))  # one file, however spelled or linked
             if key in seen:
                 raise UsageError(f"{o.path} is named by two -o options")
             seen.add(key)
@@ -116,15 +118,37 @@ def github_link_base() -> str | None:
     return None
 
 
+def _is_stream(path: Path) -> bool:
+    """An existing target that is not a regular file (``/dev/stdout``, ``/dev/stderr``, a
+    FIFO, a terminal), after following symlinks: written into, never renamed over."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def write_file(path: Path, text: str) -> None:
     """Write one report file; a folder that does not exist or a full disk is a usage error
     (exit 2) naming the file, never a traceback. Written beside the target and renamed, so
-    a failed write never leaves half a report that a later step would upload."""
-    tmp = path.with_name(f".{path.name}.kaudit-tmp")
+    a failed write never leaves half a report that a later step would upload. The rename
+    goes to the file a symlink points at (the link stays a link), and a device or FIFO
+    (``-o sarif=/dev/stdout``) is written into: renaming over it would replace
+    ``/dev/stdout`` with a regular file for everyone when kaudit runs as root, as in many
+    CI containers."""
+    if _is_stream(path):
+        try:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    tmp = target.with_name(f".{target.name}.kaudit-tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         reason = exc.strerror or str(exc)

@@ -15,6 +15,7 @@ from kaudit.report.junit import render_junit
 from kaudit.report.markdown import render_markdown
 from kaudit.report.model import Report, RuleInfo
 from kaudit.report.options import FormatOptions
+from kaudit.report.printable import for_people
 from kaudit.report.prometheus_format import render_prometheus
 from kaudit.report.sarif import render_sarif
 from kaudit.report.table import render_table
@@ -22,12 +23,13 @@ from kaudit.report.table import render_table
 Formatter = Callable[[Report, FormatOptions], str]
 
 FORMATTERS: dict[str, Formatter] = {
-    "table": render_table,
+    # The formats people read get untrusted text with its control characters escaped.
+    "table": for_people(render_table),
     "json": render_json,
     "sarif": render_sarif,
-    "junit": render_junit,
-    "github": render_github,
-    "markdown": render_markdown,
+    "junit": for_people(render_junit),
+    "github": for_people(render_github),
+    "markdown": for_people(render_markdown),
     "prometheus": render_prometheus,
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from dataclasses import replace
 
 from kaudit.model import Family, Finding
 from kaudit.report.locations import details, display_path, object_label, subject, where
@@ -27,7 +28,16 @@ def _clean(text: str) -> str:
 
 
 def _case_name(finding: Finding) -> str:
-    return object_label(finding.object) if finding.object else subject(finding)
+    """``Kind/ns/name``, with the API group for objects outside the core group
+    (``Service.serving.knative.dev/default/web``, as kubectl writes ``kind.group``): GitLab
+    and Jenkins identify a case by class and name, so a Knative Service and a core Service of
+    one name would otherwise be one case with one file."""
+    if finding.object is None:
+        return subject(finding)
+    ref = finding.object
+    if not ref.group:
+        return object_label(ref)
+    return object_label(replace(ref, kind=f"{ref.kind}.{ref.group}"))
 
 
 def _details(finding: Finding, options: FormatOptions) -> list[str]:

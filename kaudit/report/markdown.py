@@ -7,6 +7,7 @@ fixes stop before that with a note saying how many were left out and where to fi
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from urllib.parse import quote
 
@@ -19,15 +20,30 @@ from kaudit.report.options import FormatOptions
 
 LIMIT = 65_536
 """GitHub's maximum comment body, in characters."""
+MAX_CELL = 2_000
+"""Longest text of one cell, in characters (a table row holds two: object and message)."""
+GAPS_BUDGET = LIMIT // 4
+"""Coverage gap lines stop here (a live scan can have hundreds): the findings come first."""
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 ICON = {Severity.ERROR: ":red_circle:", Severity.WARNING: ":warning:",
         Severity.INFO: ":information_source:"}
 
 
+_INLINE = re.compile(r"([\\`*_\[\]~|])")
+
+
+def _cut(text: str) -> str:
+    """At most ``MAX_CELL`` characters, cut before escaping (an escape is never split): one
+    huge message cannot take the comment's whole budget and push every later row out."""
+    return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
+
+
 def cell(text: str) -> str:
-    """Text safe inside a table cell: no pipe, no newline, no HTML."""
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-            .replace(">", "&gt;").replace("\r", " ").replace("\n", "<br>"))
+    """Untrusted text safe inside a table cell or a line: no pipe, no newline, no HTML, and
+    no Markdown of its own -- a name like ``[x](https://…)`` or a stray backtick stays text
+    instead of becoming a link or code in the comment."""
+    return (_INLINE.sub(r"\\\1", text).replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", " ").replace("\n", "<br>"))
 
 
 def _location(finding: Finding, options: FormatOptions) -> str:
@@ -69,8 +85,16 @@ def _header(report: Report) -> list[str]:
             lines.append(f"| {ICON[s]} {s.value} | " + " | ".join(row)
                          + f" | {counts[s.value]} |")
         lines.append("")
-    for gap in sorted(report.gaps, key=lambda g: (g.resource, g.reason)):
-        lines.append(f"- coverage gap: `{gap.resource}` not read: {cell(gap.reason)}")
+    gaps = sorted(report.gaps, key=lambda g: (g.resource, g.reason))
+    used = 0
+    for i, gap in enumerate(gaps):
+        line = f"- coverage gap: {cell(_cut(gap.resource))} not read: {cell(_cut(gap.reason))}"
+        if used + len(line) > GAPS_BUDGET:
+            lines.append(f"- and {len(gaps) - i} more coverage gap(s): see the `json` or "
+                         "`sarif` output")
+            break
+        lines.append(line)
+        used += len(line) + 1
     if report.gaps:
         lines.append("")
     return lines
@@ -96,7 +120,7 @@ def render_markdown(report: Report, options: FormatOptions) -> str:
     shown = 0
     for f in findings:
         row = (f"| {ICON[f.severity]} {f.severity.value} | {f.code} {f.rule} | "
-               f"{cell(_what(f))} | {_location(f, options)} | {cell(f.message)} |")
+               f"{cell(_cut(_what(f)))} | {_location(f, options)} | {cell(_cut(f.message))} |")
         if used + len(row) + 1 > budget:
             break
         rows.append(row)

@@ -7,11 +7,20 @@ with ``suppressions``, so code scanning shows them dismissed instead of forgetti
 problems and coverage gaps are also ``toolExecutionNotifications``: the audit was incomplete.
 The JSON patch of a fix is in the result's ``properties`` (SARIF ``fixes`` describe text edits
 of the artifact; a patch for the live object is not one).
+
+GitHub code scanning refuses a whole upload when one result lacks
+``physicalLocation.artifactLocation.uri`` ("locationFromSarifResult: expected artifact
+location") or when a run has more than 25,000 results. So an object that came from no file
+(stdin, ``--demo``, a live cluster) still gets a physical location: its logical path
+``group/version/Kind/namespace/name`` under the ``%KUBERNETES%`` base, line 1; and a run keeps
+the 25,000 most severe results and says in a notification how many it left out.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import orjson
 
@@ -30,6 +39,12 @@ give the same bytes whichever way kaudit was installed."""
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 FINGERPRINT_KEY = "kauditFingerprint/v1"
 INPUT_ERROR = "KA001"
+SOURCE_ROOT = "%SRCROOT%"
+OBJECTS_ROOT = "%KUBERNETES%"
+"""The base of the logical URIs given to objects that came from no file."""
+MAX_RESULTS = 25_000
+"""GitHub code scanning rejects a run with more results than this."""
+_SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 def render_sarif(report: Report, options: FormatOptions) -> str:
@@ -42,6 +57,7 @@ def sarif_log(report: Report, options: FormatOptions) -> dict[str, Any]:
     results = [(f.sort_key(), 0, _result(f, index, options, None)) for f in report.findings]
     results += [(s.finding.sort_key(), 1, _result(s.finding, index, options, s))
                 for s in report.suppressed]
+    left_out = _cap(results)
     results.sort(key=lambda r: r[:2])
     run: dict[str, Any] = {
         "tool": {"driver": {
@@ -51,11 +67,38 @@ def sarif_log(report: Report, options: FormatOptions) -> dict[str, Any]:
             "informationUri": INFORMATION_URI,
             "rules": [_rule(r) for r in rules],
         }},
-        "invocations": [_invocation(report, options)],
+        "invocations": [_invocation(report, options, left_out)],
+        "originalUriBaseIds": _uri_bases(options),
         "results": [r[2] for r in results],
         "columnKind": "unicodeCodePoints",
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def _cap(results: list[tuple[Any, int, dict[str, Any]]]) -> int:
+    """Keep the ``MAX_RESULTS`` most severe results (unsuppressed before suppressed), in
+    place; return how many were left out."""
+    if len(results) <= MAX_RESULTS:
+        return 0
+    level = {v: _SEVERITY_RANK[k] for k, v in LEVEL.items()}
+    results.sort(key=lambda r: (level[r[2]["level"]], r[1], r[0]))
+    left_out = len(results) - MAX_RESULTS
+    del results[MAX_RESULTS:]
+    return left_out
+
+
+def _uri_bases(options: FormatOptions) -> dict[str, Any]:
+    """What the two URI bases stand for: relative file URIs resolve against the working
+    directory (an absolute ``file:`` URI, as SARIF viewers need to open the file); object
+    URIs name no file, so their base has no ``uri``."""
+    root = Path(options.cwd or ".").resolve().as_uri().rstrip("/") + "/"
+    return {
+        SOURCE_ROOT: {"uri": root,
+                      "description": {"text": "the working directory kaudit ran in"}},
+        OBJECTS_ROOT: {"description": {"text": (
+            "Kubernetes objects that came from no file (standard input, --demo, a live "
+            "cluster), by group/version/Kind/namespace/name")}},
+    }
 
 
 def _rule(rule: RuleInfo) -> dict[str, Any]:
@@ -81,10 +124,21 @@ def _physical(source: SourceLocation | None, options: FormatOptions) -> dict[str
     artifact: dict[str, Any] = {"uri": located[0]}
     if located[1] is not None:
         artifact["uriBaseId"] = located[1]
-    physical: dict[str, Any] = {"artifactLocation": artifact}
-    if source.line is not None:
-        physical["region"] = {"startLine": source.line}
-    return physical
+    # GitHub places an alert by ``region.startLine``; a whole-file problem starts at line 1.
+    return {"artifactLocation": artifact, "region": {"startLine": source.line or 1}}
+
+
+def _object_physical(name: str) -> dict[str, Any]:
+    """A physical location for what came from no file: the logical path under
+    ``%KUBERNETES%``, every segment percent-encoded (``:`` in ``system:…`` names too)."""
+    path = "/".join(quote(part, safe="") for part in name.split("/"))
+    return {"artifactLocation": {"uri": path, "uriBaseId": OBJECTS_ROOT},
+            "region": {"startLine": 1}}
+
+
+def _located(source: SourceLocation | None, logical: str,
+             options: FormatOptions) -> dict[str, Any]:
+    return _physical(source, options) or _object_physical(logical)
 
 
 def _logical(finding: Finding) -> dict[str, Any]:
@@ -97,9 +151,7 @@ def _logical(finding: Finding) -> dict[str, Any]:
 
 def _related(i: int, rel: Related, options: FormatOptions) -> dict[str, Any]:
     out: dict[str, Any] = {"id": i, "message": {"text": f"{rel.role}: {rel.ref.short}"}}
-    physical = _physical(rel.source, options)
-    if physical is not None:
-        out["physicalLocation"] = physical
+    out["physicalLocation"] = _located(rel.source, logical_name(rel.ref), options)
     out["logicalLocations"] = [{"name": rel.ref.name, "fullyQualifiedName": logical_name(rel.ref),
                                 "kind": "resource"}]
     return out
@@ -107,11 +159,11 @@ def _related(i: int, rel: Related, options: FormatOptions) -> dict[str, Any]:
 
 def _result(finding: Finding, index: dict[str, int], options: FormatOptions,
             suppressed: Suppressed | None) -> dict[str, Any]:
-    location: dict[str, Any] = {}
-    physical = _physical(finding.source, options)
-    if physical is not None:
-        location["physicalLocation"] = physical
-    location["logicalLocations"] = [_logical(finding)]
+    logical = _logical(finding)
+    location: dict[str, Any] = {
+        "physicalLocation": _located(finding.source, logical["fullyQualifiedName"], options),
+        "logicalLocations": [logical],
+    }
     text = f"{finding.object.short}: {finding.message}" if finding.object else finding.message
     out: dict[str, Any] = {
         "ruleId": finding.code,
@@ -142,8 +194,15 @@ def _result(finding: Finding, index: dict[str, int], options: FormatOptions,
     return out
 
 
-def _invocation(report: Report, options: FormatOptions) -> dict[str, Any]:
+def _invocation(report: Report, options: FormatOptions, left_out: int) -> dict[str, Any]:
     notifications: list[dict[str, Any]] = []
+    if left_out:
+        notifications.append({
+            "level": "warning",
+            "message": {"text": f"{left_out} least severe results left out: GitHub code "
+                                f"scanning accepts at most {MAX_RESULTS} results per run; "
+                                "-o json has them all"},
+        })
     for gap in sorted(report.gaps, key=lambda g: (g.resource, g.reason)):
         detail = f" ({gap.detail})" if gap.detail else ""
         notifications.append({

@@ -79,7 +79,8 @@ class NameCollision(Rule):
                 continue
             for what, name in crd_names.all():
                 by_name[(logical_cluster(crd), name)].append(
-                    _Claim(logical_cluster(crd), crd_names.group, what, name, crd))
+                    _Claim(logical_cluster(crd), crd_names.group, what, name, crd,
+                           crd_names.kind))
         for crd in self._live_crds(ctx):
             crd_names = Names.of_crd(crd)
             for what, name in crd_names.all() if crd_names is not None else ():
@@ -126,7 +127,9 @@ class NameCollision(Rule):
                     whose = f"the live CRD {other.obj.name} ({other.group})"
                 else:
                     whose = f"{other.obj.ref.short} ({other.group})"
-                parts.append(f"{mine.what} {mine.name!r} is also the {other.what} of {whose}")
+                # Names match case-insensitively; a kind is shown as the API spells it.
+                shown = mine.kind if mine.what == "kind" and mine.kind else mine.name
+                parts.append(f"{mine.what} {shown!r} is also the {other.what} of {whose}")
                 if other.obj is not None and all(r.ref.key != other.obj.key for r in rel):
                     rel.append(related(other.obj, "same-name"))
             where = f" in logical cluster {logical_cluster(obj)}" if logical_cluster(obj) else ""

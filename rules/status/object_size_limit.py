@@ -47,6 +47,18 @@ def _contributors(obj: KubeObject) -> dict[str, int]:
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _LAST_APPLIED_POINTER = f"/metadata/annotations/{LAST_APPLIED.replace('/', '~1')}"
+ARGO_SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
+_NO_LAST_APPLIED = frozenset({"serversideapply=true", "replace=true"})
+"""Argo CD sync options under which it applies server-side or replaces: no last-applied copy."""
+
+
+def _applied_without_last_applied(obj: KubeObject) -> bool:
+    """The manifest asks Argo CD to apply it server-side (or to replace it), per resource:
+    the client-side prediction does not hold for it."""
+    options = obj.annotations.get(ARGO_SYNC_OPTIONS)
+    if not isinstance(options, str):
+        return False
+    return any(o.strip().lower() in _NO_LAST_APPLIED for o in options.split(","))
 # Go's encoding/json (what kubectl encodes with) escapes these: "<", ">" and "&" (one byte
 # each) and U+2028/U+2029 (three bytes each in UTF-8) become six-byte \uXXXX sequences.
 _GROWTH: tuple[tuple[bytes, int], ...] = (
@@ -102,7 +114,9 @@ class ObjectSizeLimit(Rule):
     object, as compact JSON, into ``kubectl.kubernetes.io/last-applied-configuration``, so a
     large CRD fails to apply with ``metadata.annotations: Too long`` although it is valid.
     That prediction is a warning even past the cap: server-side apply, ``kubectl create``
-    and Helm keep no such copy and apply the same manifest fine.
+    and Helm keep no such copy and apply the same manifest fine; a manifest whose
+    ``argocd.argoproj.io/sync-options`` say ``ServerSideApply=true`` or ``Replace=true`` is
+    not predicted at all.
     Fix: stop the growth at its source (apply with ``--server-side`` to drop
     last-applied-configuration, trim the status list, make the Kopf handler watch a smaller
     field); move bulky data into a ConfigMap or external storage.
@@ -120,7 +134,7 @@ class ObjectSizeLimit(Rule):
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         for obj in ctx.objects():
-            if is_manifest(obj):
+            if is_manifest(obj) and not _applied_without_last_applied(obj):
                 yield from self._client_side_apply(ctx, obj)
             annotations = sum(len(k) + _size(v) for k, v in obj.annotations.items())
             near_annotations = annotations >= ctx.options.annotations_bytes

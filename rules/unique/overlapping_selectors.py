@@ -106,8 +106,10 @@ class OverlappingSelectors(Rule):
                     continue
                 reported.add(pair)
                 first, second = sorted((obj, other), key=lambda o: o.key)
-                # A defaulted selector (legacy versions) is the template's labels.
-                at = "/spec/selector" if "selector" in second.spec \
+                # The pointer names the part of ``second`` the message quotes: its selector
+                # when it is the selecting side (a defaulted selector, in legacy versions, is
+                # its template's labels), else its pod template's labels.
+                at = "/spec/selector" if second is other and "selector" in second.spec \
                     else "/spec/template/metadata/labels"
                 yield self.finding(
                     second, at=at,

@@ -22,6 +22,8 @@ CONSTRAINT = parse_constraint({
     "kinds": [{"group": "", "kind": "Service"}],
     "where": [{"field": "spec.type", "in": list(NODE_PORT_TYPES)}],
     "key": [{"field": "spec.ports[*].nodePort", "title": "nodePort"}],
+    # A port number, unquoted as in the other UQ115 messages (the default quotes the value).
+    "message": "nodePort {value} is also used by {others}",
     "scope": {"type": "cluster"},
     "conflict": "the API server allocates a nodePort once, so the second Service fails to apply",
 })

@@ -75,8 +75,8 @@ def test_junit_structure() -> None:
     assert list(suites) == ["unique", "finalizers"]
     cases = suites["finalizers"].findall("testcase")
     assert [(c.get("classname"), c.get("name"), c.get("file")) for c in cases] == [
-        ("FN001 stuck-deletion", "Widget/shop/w00001", "deploy/widgets.yaml"),
-        ("FN001 stuck-deletion", "Widget/shop/w00002", "deploy/widgets.yaml"),
+        ("FN001 stuck-deletion", "Widget.example.org/shop/w00001", "deploy/widgets.yaml"),
+        ("FN001 stuck-deletion", "Widget.example.org/shop/w00002", "deploy/widgets.yaml"),
         ("FN002 orphaned-finalizer", PASSING_NAME, None)]
     failure = cases[0].find("failure")
     assert failure.get("message") == "2 findings: stuck" and failure.get("type") == "error"

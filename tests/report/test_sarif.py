@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from urllib.parse import unquote
 
 import jsonschema
 import pytest
@@ -135,7 +136,14 @@ def test_invocation_names_the_config(tmp_path: Path) -> None:
     assert run["invocations"][0]["properties"]["config"] == str(config)
 
 
-def test_inputs_that_are_not_files_have_no_physical_location() -> None:
+def test_inputs_that_are_not_files_are_located_by_their_logical_path() -> None:
+    """GitHub refuses an upload whose results lack an artifact URI, so an object from no
+    file gets its logical path under ``%KUBERNETES%``, not a file under the source root."""
     (run,) = sarif("--demo")["runs"]
-    assert run["results"] and all("physicalLocation" not in r["locations"][0]
-                                  for r in run["results"])
+    assert run["results"]
+    for result in run["results"]:
+        physical = result["locations"][0]["physicalLocation"]
+        assert physical["artifactLocation"]["uriBaseId"] == "%KUBERNETES%"
+        assert physical["region"] == {"startLine": 1}
+        logical = result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+        assert unquote(physical["artifactLocation"]["uri"]) == logical
