@@ -15,6 +15,7 @@ import orjson
 
 from kaudit.graph.graph import ClusterGraph
 from kaudit.model import ObjectKey
+from kaudit.textsafe import safe_text
 
 
 def node_id(key: ObjectKey) -> str:
@@ -80,7 +81,9 @@ def render_dot(graph: ClusterGraph, keys: Iterable[ObjectKey] | None = None) -> 
 
 
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;").replace("\n", "<br/>")
+    # Names come from the cluster: control characters are escaped, so that printing the
+    # diagram on a terminal cannot drive it (dot and JSON escape them as JSON strings).
+    return safe_text(text, multiline=True).replace('"', "#quot;").replace("\n", "<br/>")
 
 
 def render_mermaid(graph: ClusterGraph, keys: Iterable[ObjectKey] | None = None) -> str:
