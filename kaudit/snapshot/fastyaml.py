@@ -13,9 +13,10 @@ document goes to ``CSafeLoader`` (``yamlparse.parse_document``), which stays the
   in 1.2), directives and the line breaks only YAML 1.1 knows (NEL, LS, PS);
 - yaml-rs itself refuses duplicate keys (PyYAML keeps the last; the reference path decides);
 - after parsing, a walk of the result: any float (the two versions' float grammars differ),
-  any key that is not a string, integer or boolean, and any string that YAML 1.1 would have
-  resolved to something else (``yes``, ``off``, ``1_000``, ``0b101``, ``1:30``…) sends the
-  document back to ``CSafeLoader``;
+  any key that is not a string (the reference turns keys into strings, as kubectl does), any
+  integer beyond 64 bits (the reference widens it to a float), and any string that YAML 1.1
+  would have resolved to something else (``yes``, ``off``, ``1_000``, ``0b101``, ``1:30``…)
+  sends the document back to ``CSafeLoader``;
 - documents holding a list of objects (``items:`` or a top-level sequence) also go back, since
   their per-item line numbers come from PyYAML's nodes.
 
@@ -59,6 +60,9 @@ _NUMBER11 = re.compile(  # after PyYAML's resolver.py (int and float, YAML 1.1)
 unquoted (a string to yaml-rs, ``1:30``, but a number to kubectl) unless ``_ambiguous`` can
 tell it was quoted."""
 _NUMBER_START = frozenset("0123456789+-.")
+_INT_MIN, _UINT_MAX = -(2**63), 2**64 - 1
+"""Integers the reference reads as integers; beyond them it reads floats (what JSON and the
+API server keep)."""
 
 
 def fast_load(text: str) -> tuple[bool, Any]:
@@ -107,16 +111,17 @@ def _plain(node: Any) -> bool:
     kind = type(node)
     if kind is dict:
         for key in node:
-            if type(key) is str:
-                if key in _BOOL11 or (key and key[0] in _NUMBER_START and _ambiguous(key)):
-                    return False
-            elif type(key) is not int and type(key) is not bool and key is not None:
+            if type(key) is not str:  # the reference turns keys into strings, as kubectl does
+                return False
+            if key in _BOOL11 or (key and key[0] in _NUMBER_START and _ambiguous(key)):
                 return False
         values: Any = node.values()
     elif kind is list:
         values = node
     elif kind is str:
         return not _ambiguous(node)
+    elif kind is int:
+        return _INT_MIN <= node <= _UINT_MAX
     else:
         return kind is not float
     for value in values:
@@ -129,6 +134,8 @@ def _plain(node: Any) -> bool:
                 return False
         elif value_kind is float:
             return False
+        elif value_kind is int and not _INT_MIN <= value <= _UINT_MAX:
+            return False  # beyond 64 bits: the reference reads it as a float and says so
     return True
 
 

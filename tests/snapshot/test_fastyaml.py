@@ -95,6 +95,8 @@ def test_every_corpus_document_reads_as_kubectl_reads_it() -> None:
     "data: !!binary aGVsbG8=\n",
     "a: 1\na: 2\n",                   # duplicate keys: PyYAML keeps the last
     "? [a, b]\n: 1\n",                # a key that is not a scalar
+    "1: one\ntrue: yes-key\n",        # keys the reference turns into strings
+    "big: 123456789012345678901234567890\n",  # beyond 64 bits: widened by the reference
     "text: one\x85two\n",             # a line break only YAML 1.1 knows
     "kind: List\nitems:\n- kind: A\n- kind: B\n",  # item lines come from PyYAML's nodes
     "- kind: A\n- kind: B\n",
