@@ -9,9 +9,6 @@ that adds it, the rule and the object. Messages are left out on purpose: they ca
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,16 +17,16 @@ import orjson
 import typer
 
 from kaudit.cli import exitcodes, live_opts
-from kaudit.cli.common import UsageError, fail, parse_now, split_codes, stderr
+from kaudit.cli.common import UsageError, fail, notice, parse_now, write_output
 from kaudit.cli.rules_doc import complete_rule
+from kaudit.cli.ruleset import check_rule_names, load_config_rules, selection
 from kaudit.cli.sources import LiveFlags, choose_now, choose_source, live_failure
 from kaudit.config import ConfigError, load_config
 from kaudit.engine import EngineSettings, run
 from kaudit.live import LiveError
 from kaudit.model import Finding
 from kaudit.rules.options import OptionError
-from kaudit.rules.registry import RuleLoadError, load_catalogue
-from kaudit.rules.selection import check_names
+from kaudit.rules.registry import RuleLoadError
 from kaudit.snapshot.files import NoInputError
 
 BASELINE_KIND = "KauditBaseline"
@@ -52,20 +49,6 @@ def baseline_document(findings: tuple[Finding, ...]) -> dict[str, Any]:
             "findings": [entries[k] for k in sorted(entries)]}
 
 
-def write_atomically(text: str, path: Path) -> None:
-    """Write beside the target and rename: an interrupted run never leaves half a file
-    that the next gate would read as a baseline of fewer findings."""
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @app.command("create")
 def create(
     output: Annotated[str, typer.Option(
@@ -83,7 +66,10 @@ def create(
         file_okay=False)] = None,
     config: Annotated[Path | None, typer.Option(
         "--config", help="Config file (default: .kaudit.toml or [tool.kaudit] in "
-                         "pyproject.toml, searched upwards).", dir_okay=False)] = None,
+                         "pyproject.toml, searched upwards; a discovered one never runs "
+                         "Python rules).", dir_okay=False)] = None,
+    no_config: Annotated[bool, typer.Option(
+        "--no-config", help="Ignore any discovered config file.")] = False,
     now: Annotated[str | None, typer.Option(
         "--now", help="Measure ages against this RFC 3339 time.")] = None,
     context: live_opts.Context = None,
@@ -101,16 +87,18 @@ def create(
     try:
         source = choose_source(paths, demo, flags, progress=False,
                                live_flag_names="--context/--kubeconfig/-n")
-        cfg = load_config(config)
-        catalogue = load_catalogue([*cfg.rules_dirs, *(rules_dir or [])])
-        chosen_select, chosen_ignore = split_codes(select), split_codes(ignore)
-        check_names(catalogue, cfg, chosen_select, chosen_ignore)
+        if config is not None and no_config:
+            raise UsageError("give either --config or --no-config, not both")
+        cfg = load_config(config, discover=not no_config)
+        # As for scan: a discovered config runs no Python, the command line's selection wins.
+        catalogue = load_config_rules(cfg, rules_dir or [])
+        check_rule_names(catalogue, cfg, select, ignore)
         now_option = parse_now(now)
         snapshot = source.read()
         when, _ = choose_now(now_option, snapshot)
+        chosen_select, chosen_ignore = selection(cfg, select, ignore)
         settings = EngineSettings(
-            now=when, select=chosen_select or cfg.select,
-            ignore=(*cfg.ignore, *chosen_ignore),
+            now=when, select=chosen_select, ignore=chosen_ignore,
             options=cfg.rule_options, severities=cfg.severities)
         result = run(snapshot, catalogue, replace(settings, baseline=None))
     except LiveError as exc:
@@ -124,13 +112,9 @@ def create(
                    exitcodes.INTERNAL)
     text = orjson.dumps(baseline_document(result.findings),
                         option=orjson.OPT_INDENT_2).decode() + "\n"
-    if output == "-":
-        sys.stdout.write(text)
-    else:
-        try:
-            write_atomically(text, Path(output))
-        except OSError as exc:
-            raise fail(f"cannot write {output}: {exc}") from None
-        stderr.print(f"baseline of {len(result.findings)} finding(s) written to {output}",
-                     soft_wrap=True, markup=False)
+    # Atomically (``kaudit.cli.writer``): an interrupted run never leaves half a file that
+    # the next gate would read as a baseline of fewer findings.
+    write_output(text, None if output == "-" else Path(output))
+    if output != "-":
+        notice(f"baseline of {len(result.findings)} finding(s) written to {output}", style="")
     raise typer.Exit(0)

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from kaudit.cli import exitcodes
+from kaudit.cli.writer import OutputError, write_file, write_stdout
+from kaudit.textsafe import safe_text
 from kaudit.timeutil import parse_time
 
 stderr = Console(stderr=True, highlight=False)
@@ -21,9 +23,19 @@ class UsageError(Exception):
 
 
 def fail(message: str, code: int = exitcodes.USAGE) -> typer.Exit:
-    # The message is data (paths, config keys like ``[rules.x]``), never markup.
-    stderr.print(f"[bold red]kaudit:[/] {escape(message)}", soft_wrap=True)
+    """Print ``kaudit: MESSAGE`` on one line of stderr and return the exit to raise.
+
+    Messages quote paths, object names and server answers: they are printed as plain text
+    (``[/]`` in a file name is not rich markup) with control characters escaped."""
+    line = Text("kaudit:", style="bold red")
+    line.append(" " + safe_text(message))
+    stderr.print(line, soft_wrap=True)
     return typer.Exit(code)
+
+
+def notice(message: str, style: str = "yellow") -> None:
+    """One line of stderr for the user, untrusted text inside shown as data."""
+    stderr.print(Text(safe_text(message), style=style), soft_wrap=True)
 
 
 def split_codes(values: list[str] | None) -> tuple[str, ...]:
@@ -45,11 +57,14 @@ def parse_now(value: str | None) -> datetime | None:
 
 
 def write_output(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        output.write_text(text)
+    """``text`` to stdout, or atomically to ``output``; a failure is a one-line exit 2."""
+    try:
+        if output is None:
+            write_stdout(text)
+        else:
+            write_file(output, text)
+    except OutputError as exc:
+        raise fail(str(exc)) from None
 
 
 def stdout_is_terminal() -> bool:

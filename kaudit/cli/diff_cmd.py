@@ -11,11 +11,13 @@ import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from kaudit.cli import exitcodes
 from kaudit.cli.common import fail, stdout_is_terminal, write_output
 from kaudit.diff import ADDED, CHANGED, RECREATED, REMOVED, SnapshotDiff, diff_snapshots
 from kaudit.snapshot.files import NoInputError, load_snapshot
+from kaudit.textsafe import safe_text
 
 FORMATS = ("table", "json")
 _VALUE_WIDTH = 60
@@ -90,7 +92,9 @@ def render_table(result: SnapshotDiff, *, color: bool) -> str:
         group = f" ({ref.group})" if ref.group else ""
         ops = "\n".join(_describe(op) for op in change.patch) if change.change in (
             CHANGED, RECREATED) else ""
-        table.add_row(change.change, f"{ref.short}{group}", ops)
+        # Names and values come from the inputs: plain text, escaped, never markup.
+        table.add_row(change.change, Text(safe_text(f"{ref.short}{group}")),
+                      Text(safe_text(ops, multiline=True)))
     console.print(table)
     console.print(f"{summary}; {result.unchanged} unchanged; {result.unobserved} of kinds "
                   "only one side read (not compared)")

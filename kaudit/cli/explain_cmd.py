@@ -66,6 +66,7 @@ def explain_command(
     burst: live_opts.Burst = live_opts.DEFAULTS.burst,
     timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
+    scan_timeout: live_opts.ScanTimeout = live_opts.DEFAULTS.scan_timeout,
 ) -> None:
     """Why an object is stuck, down to the leaf blockers, and the patch that would unblock it.
 
@@ -80,7 +81,7 @@ def explain_command(
     Exit codes: 0 explained; 2 usage error, unreadable input or cluster, or no such object.
     """
     flags = LiveFlags(context=context, kubeconfig=kubeconfig, qps=qps, burst=burst,
-                      timeout=timeout, page_size=page_size)
+                      timeout=timeout, page_size=page_size, scan_timeout=scan_timeout)
     try:
         text = _explain(target, paths, demo, flags, namespace, output_format, now, grace)
     except LiveError as exc:

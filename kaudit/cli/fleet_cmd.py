@@ -17,6 +17,7 @@ from pathlib import Path
 from kaudit.cli import exitcodes
 from kaudit.cli.common import UsageError, parse_now, write_output
 from kaudit.cli.outputs import Output, colour_wanted, stdout_is_terminal, write_file
+from kaudit.cli.ruleset import load_config_rules
 from kaudit.cli.sources import choose_now
 from kaudit.config import load_config
 from kaudit.engine import EngineSettings, run
@@ -26,7 +27,7 @@ from kaudit.model import CoverageGap, Severity
 from kaudit.report import FormatOptions, Report
 from kaudit.report.fleet import FLEET_FORMATTERS, ClusterReport, FleetReport
 from kaudit.report.prometheus_format import Observed
-from kaudit.rules.registry import Catalogue, load_catalogue
+from kaudit.rules.registry import Catalogue
 from kaudit.snapshot import Snapshot, SourceInfo
 
 UNREACHABLE = "unreachable"
@@ -37,19 +38,20 @@ def scan_fleet(contexts: list[str], live: LiveOptions, *, outputs: list[Output],
                fail_on: str | None, select: list[str] | None,
                ignore: list[str] | None, rules_dir: list[Path] | None, now: str | None,
                config_path: Path | None, baseline_path: Path | None,
-               pushgateway: str | None) -> int:
+               pushgateway: str | None, discover_config: bool = True) -> int:
     from kaudit.cli.scan import FAIL_ON, _settings
 
     for output in outputs:
         if output.format not in FLEET_FORMATTERS:
             raise UsageError(f"-o {output.format} does not report several clusters yet: "
                              f"choose from {', '.join(FLEET_FORMATTERS)}")
-    config = load_config(config_path)
+    config = load_config(config_path, discover=discover_config)
     fail_on = fail_on or config.fail_on or "error"
     if fail_on not in FAIL_ON:
         raise UsageError(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
     now_option = parse_now(now)
-    catalogue = load_catalogue([*config.rules_dirs, *(rules_dir or [])])
+    # As for scan: a discovered config runs no Python rules.
+    catalogue = load_config_rules(config, rules_dir or [])
     reads = read_clusters(contexts, live)
     clusters: list[ClusterReport] = []
     for cluster in sorted(reads, key=lambda c: c.context):

@@ -45,6 +45,7 @@ def graph_command(
     burst: live_opts.Burst = live_opts.DEFAULTS.burst,
     timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
+    scan_timeout: live_opts.ScanTimeout = live_opts.DEFAULTS.scan_timeout,
 ) -> None:
     """Draw the resource graph as Graphviz dot, Mermaid or JSON.
 
@@ -57,7 +58,7 @@ def graph_command(
     Exit codes: 0 drawn; 2 usage error, unreadable input or cluster, or no such --focus object.
     """
     flags = LiveFlags(context=context, kubeconfig=kubeconfig, qps=qps, burst=burst,
-                      timeout=timeout, page_size=page_size)
+                      timeout=timeout, page_size=page_size, scan_timeout=scan_timeout)
     try:
         if output_format not in RENDERERS:
             raise UsageError(f"--format {output_format!r}: choose from {', '.join(RENDERERS)}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kaudit.cli.common import UsageError
+from kaudit.cli.common import UsageError, notice
 from kaudit.live import LiveOptions
 
 Context = Annotated[str | None, typer.Option(
@@ -27,7 +27,11 @@ Qps = Annotated[float, typer.Option(
 Burst = Annotated[int, typer.Option(
     "--burst", help="Requests allowed in a burst above --qps.")]
 Timeout = Annotated[float, typer.Option(
-    "--timeout", help="Seconds to wait for an answer to one request.")]
+    "--timeout", help="Seconds for one request, to the last byte of its answer (a server "
+                      "that drips its answer is cut off).")]
+ScanTimeout = Annotated[float, typer.Option(
+    "--scan-timeout", help="Seconds for the whole cluster read; what is not read by then is "
+                           "a coverage gap.")]
 PageSize = Annotated[int, typer.Option(
     "--page-size", help="Objects per list page (limit/continue paging).")]
 
@@ -36,16 +40,20 @@ DEFAULTS = LiveOptions()
 
 def live_options(*, kubeconfig: str | None, context: str | None, namespace: str | None,
                  all_namespaces: bool, qps: float, burst: int, timeout: float,
-                 page_size: int, progress: bool | None) -> LiveOptions:
+                 page_size: int, progress: bool | None,
+                 scan_timeout: float = DEFAULTS.scan_timeout) -> LiveOptions:
     if namespace and all_namespaces:
         raise UsageError("give either -n/--namespace or --all-namespaces, not both")
     if qps <= 0 or timeout <= 0:
         raise UsageError("--qps and --timeout must be greater than 0")
+    if scan_timeout <= 0:
+        raise UsageError("--scan-timeout must be greater than 0")
     if burst < 1 or page_size < 1:
         raise UsageError("--burst and --page-size must be at least 1")
     return LiveOptions(kubeconfig=kubeconfig, context=context, namespace=namespace or None,
                        qps=qps, burst=burst, timeout=timeout, page_size=page_size,
-                       progress=progress)
+                       progress=progress, scan_timeout=scan_timeout,
+                       notify=lambda message: notice(f"kaudit: {message}"))
 
 
 # Where explain and graph read from: the same inputs as scan, or the live cluster.

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kaudit.cli import writer
 from kaudit.cli.common import UsageError
 from kaudit.report import FORMATTERS, FormatOptions, Report
 
@@ -118,41 +118,17 @@ def github_link_base() -> str | None:
     return None
 
 
-def _is_stream(path: Path) -> bool:
-    """An existing target that is not a regular file (``/dev/stdout``, ``/dev/stderr``, a
-    FIFO, a terminal), after following symlinks: written into, never renamed over."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
-
-
 def write_file(path: Path, text: str) -> None:
     """Write one report file; a folder that does not exist or a full disk is a usage error
-    (exit 2) naming the file, never a traceback. Written beside the target and renamed, so
-    a failed write never leaves half a report that a later step would upload. The rename
-    goes to the file a symlink points at (the link stays a link), and a device or FIFO
-    (``-o sarif=/dev/stdout``) is written into: renaming over it would replace
-    ``/dev/stdout`` with a regular file for everyone when kaudit runs as root, as in many
-    CI containers."""
-    if _is_stream(path):
-        try:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-        return
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
-    tmp = target.with_name(f".{target.name}.kaudit-tmp")
+    (exit 2) naming the file, never a traceback. Written beside the target and renamed
+    (``kaudit.cli.writer``), so a failed write never leaves half a report that a later step
+    would upload; the rename goes to the file a symlink points at (the link stays a link),
+    and a device or FIFO (``-o sarif=/dev/stdout``) is written into: renaming over it would
+    replace ``/dev/stdout`` with a regular file for everyone when kaudit runs as root."""
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        reason = exc.strerror or str(exc)
-        raise UsageError(f"cannot write {path}: {reason}") from None
+        writer.write_file(path, text)
+    except writer.OutputError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def append_file(path: Path, text: str) -> None:

@@ -15,13 +15,13 @@ from kaudit.cli.common import (
     UsageError,
     fail,
     parse_now,
-    split_codes,
     stderr,
     write_output,
 )
 from kaudit.cli.nothing_read import load_objects
 from kaudit.cli.outputs import Output, parse_outputs, stdout_machine_readable, write_outputs
 from kaudit.cli.rules_doc import complete_rule
+from kaudit.cli.ruleset import check_rule_names, load_config_rules, selection
 from kaudit.cli.sources import (
     LiveFlags,
     Source,
@@ -36,11 +36,11 @@ from kaudit.live import LiveError, LiveOptions, read_cluster
 from kaudit.model import Severity
 from kaudit.report import FORMATTERS, Report, RuleInfo
 from kaudit.rules.options import OptionError
-from kaudit.rules.registry import RuleLoadError, load_catalogue
-from kaudit.rules.selection import check_names
+from kaudit.rules.registry import RuleLoadError
 from kaudit.snapshot import Snapshot, SourceInfo
 from kaudit.snapshot.files import NoInputError
 from kaudit.snapshot.gitops import GitOpsOptions
+from kaudit.textsafe import safe_text
 
 FAIL_ON = ("error", "warning", "info", "never")
 
@@ -85,7 +85,11 @@ def scan(
                       "capture time or the clock.")] = None,
     config: Annotated[Path | None, typer.Option(
         "--config", help="Config file (default: .kaudit.toml or [tool.kaudit] in "
-                         "pyproject.toml, searched upwards).", dir_okay=False)] = None,
+                         "pyproject.toml, searched upwards; a discovered one never runs "
+                         "Python rules).", dir_okay=False)] = None,
+    no_config: Annotated[bool, typer.Option(
+        "--no-config", help="Ignore any discovered config file (pin a CI gate against the "
+                            "checkout it checks).")] = False,
     baseline: Annotated[Path | None, typer.Option(
         "--baseline", help="Report only findings whose fingerprints are not in this file (a "
                            "previous JSON report, or one fingerprint a line).",
@@ -118,6 +122,7 @@ def scan(
     burst: live_opts.Burst = live_opts.DEFAULTS.burst,
     timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
+    scan_timeout: live_opts.ScanTimeout = live_opts.DEFAULTS.scan_timeout,
     pushgateway: Annotated[str | None, typer.Option(
         "--pushgateway", help="Also push the run's Prometheus metrics to this Pushgateway URL "
                               "(job kaudit, grouped by cluster).", show_default=False)] = None,
@@ -149,7 +154,8 @@ def scan(
             raise typer.Exit(_fleet(contexts, paths, demo, previous, against, against_context,
                                     output, fail_on, select, ignore, rules_dir, now, config,
                                     baseline, pushgateway, kubeconfig, namespace,
-                                    all_namespaces, qps, burst, timeout, page_size))
+                                    all_namespaces, qps, burst, timeout, page_size,
+                                    no_config=no_config, scan_timeout=scan_timeout))
     except LiveError as exc:
         raise fail(str(exc)) from None
     except (UsageError, ConfigError, RuleLoadError, OptionError) as exc:
@@ -157,7 +163,7 @@ def scan(
     context = contexts[0] if contexts else None
     flags = LiveFlags(context=context, kubeconfig=kubeconfig, namespace=namespace,
                       all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
-                      page_size=page_size)
+                      page_size=page_size, scan_timeout=scan_timeout)
     try:
         outputs = parse_outputs(output)
     except UsageError as exc:
@@ -183,14 +189,18 @@ def scan(
                 kubeconfig=target.kubeconfig, context=target.context,
                 namespace=target.namespace, all_namespaces=target.all_namespaces,
                 qps=target.qps, burst=target.burst, timeout=target.timeout,
-                page_size=target.page_size, progress=progress)
+                page_size=target.page_size, progress=progress,
+                scan_timeout=target.scan_timeout)
             flags = LiveFlags()
         source = choose_source(paths, demo, flags, progress=progress,
                                live_flag_names="--context/--kubeconfig/-n")
         source = replace(source, allow_empty=allow_empty,
                          gitops=GitOpsOptions(helm=helm, kustomize=kustomize))
+        if config is not None and no_config:
+            raise UsageError("give either --config or --no-config, not both")
+        settings_config = load_config(config, discover=not no_config)
         code = _scan(source, outputs, fail_on, select, ignore, rules_dir, now,
-                     config, baseline, debug, previous or [], against=against or [],
+                     settings_config, baseline, debug, previous or [], against=against or [],
                      against_live=against_live, kube_version=_release(kube_version),
                      pushgateway=pushgateway)
     except LiveError as exc:
@@ -203,18 +213,17 @@ def scan(
 
 def _scan(source: Source, outputs: list[Output],
           fail_on: str | None, select: list[str] | None, ignore: list[str] | None,
-          rules_dir: list[Path] | None, now: str | None, config_path: Path | None,
+          rules_dir: list[Path] | None, now: str | None, config: Config,
           baseline_path: Path | None, debug: bool, previous: list[str], *,
           against: list[str], against_live: LiveOptions | None,
           kube_version: tuple[int, int] | None = None,
           pushgateway: str | None = None) -> int:
-    config = load_config(config_path)
     fail_on = fail_on or config.fail_on or "error"
     if fail_on not in FAIL_ON:
         raise UsageError(f"--fail-on {fail_on!r}: choose from {', '.join(FAIL_ON)}")
     now_option = parse_now(now)
-    catalogue = load_catalogue([*config.rules_dirs, *(rules_dir or [])])
-    check_names(catalogue, config, split_codes(select), split_codes(ignore))
+    catalogue = load_config_rules(config, rules_dir or [])
+    check_rule_names(catalogue, config, select, ignore)
     snapshot = source.read()
     earlier = load_objects(previous, "--previous") if previous else None
     target = _against(against, against_live)
@@ -224,7 +233,8 @@ def _scan(source: Source, outputs: list[Output],
     result = run(snapshot, catalogue, settings)
     if debug:
         for tb in result.tracebacks:
-            stderr.print(tb, markup=False)
+            # A crashed rule's message may quote cluster text: escaped like any other.
+            stderr.print(safe_text(tb, multiline=True), markup=False, highlight=False)
     report = Report(
         findings=result.findings,
         now=when,
@@ -237,7 +247,7 @@ def _scan(source: Source, outputs: list[Output],
         rules=tuple(RuleInfo.of(rule) for code in result.rules_run
                     if (rule := catalogue.by_code(code)) is not None),
         suppressed=result.suppressed,
-        config=str(config.path) if config.path is not None else None,
+        config=config.ref,
         fail_on=fail_on,
     )
     write_outputs(report, outputs, lambda text: write_output(text, None))
@@ -279,10 +289,11 @@ def _against(paths: list[str], live: LiveOptions | None) -> Snapshot | None:
 def _settings(config: Config, select: list[str] | None, ignore: list[str] | None,
               baseline_path: Path | None, when: datetime) -> EngineSettings:
     baseline_file = baseline_path or config.baseline
+    chosen = selection(config, select, ignore)
     return EngineSettings(
         now=when,
-        select=split_codes(select) or config.select,
-        ignore=(*config.ignore, *split_codes(ignore)),
+        select=chosen[0],
+        ignore=chosen[1],
         options=config.rule_options,
         severities=config.severities,
         baseline=load_baseline(baseline_file) if baseline_file else None,
@@ -296,7 +307,8 @@ def _fleet(contexts: list[str], paths: list[str] | None, demo: bool,
            rules_dir: list[Path] | None, now: str | None, config: Path | None,
            baseline: Path | None, pushgateway: str | None, kubeconfig: str | None,
            namespace: str | None, all_namespaces: bool, qps: float, burst: int,
-           timeout: float, page_size: int) -> int:
+           timeout: float, page_size: int, *, no_config: bool = False,
+           scan_timeout: float = live_opts.DEFAULTS.scan_timeout) -> int:
     """Several clusters (``kaudit.cli.fleet_cmd``): live only, each audited on its own."""
     from kaudit.cli.fleet_cmd import scan_fleet
 
@@ -306,7 +318,10 @@ def _fleet(contexts: list[str], paths: list[str] | None, demo: bool,
     live = live_opts.live_options(
         kubeconfig=kubeconfig, context=None, namespace=namespace,
         all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
-        page_size=page_size, progress=False)
+        page_size=page_size, progress=False, scan_timeout=scan_timeout)
+    if config is not None and no_config:
+        raise UsageError("give either --config or --no-config, not both")
     return scan_fleet(contexts, live, outputs=parse_outputs(output), fail_on=fail_on,
                       select=select, ignore=ignore, rules_dir=rules_dir, now=now,
-                      config_path=config, baseline_path=baseline, pushgateway=pushgateway)
+                      config_path=config, baseline_path=baseline, pushgateway=pushgateway,
+                      discover_config=not no_config)

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from kaudit.cli import exitcodes, live_opts
-from kaudit.cli.common import UsageError, fail, stderr
+from kaudit.cli.common import UsageError, fail, notice
 from kaudit.cli.sources import print_gaps, progress_allowed
+from kaudit.cli.writer import OutputError, write_with
 from kaudit.live import LiveError, LiveOptions, LiveRead, read_cluster
 from kaudit.snapshot.archive import snapshot_document, write_snapshot
 from kaudit.snapshot.managed import compact_managed_fields
@@ -37,6 +37,7 @@ def snapshot(
     burst: live_opts.Burst = live_opts.DEFAULTS.burst,
     timeout: live_opts.Timeout = live_opts.DEFAULTS.timeout,
     page_size: live_opts.PageSize = live_opts.DEFAULTS.page_size,
+    scan_timeout: live_opts.ScanTimeout = live_opts.DEFAULTS.scan_timeout,
     keep_managed_fields: Annotated[bool, typer.Option(
         "--keep-managed-fields", help="Keep metadata.managedFields whole (by default only "
                                       "what rules read: managers, operations, times, "
@@ -58,13 +59,13 @@ def snapshot(
             options = live_opts.live_options(
                 kubeconfig=kubeconfig, context=None, namespace=namespace,
                 all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
-                page_size=page_size, progress=False)
+                page_size=page_size, progress=False, scan_timeout=scan_timeout)
             raise typer.Exit(_several(contexts, output, keep_managed_fields, options))
         options = live_opts.live_options(
             kubeconfig=kubeconfig, context=contexts[0] if contexts else None,
             namespace=namespace,
             all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
-            page_size=page_size,
+            page_size=page_size, scan_timeout=scan_timeout,
             progress=progress_allowed(machine_readable_stdout=False))
         read = read_cluster(options)
     except (UsageError, LiveError) as exc:
@@ -80,12 +81,13 @@ def _save(read: LiveRead, output: Path, keep_managed_fields: bool) -> None:
     document = snapshot_document(items, captured_at=snap.captured_at, context=read.context,
                                  server=read.server, gaps=snap.gaps, read_kinds=snap.read_kinds)
     try:
-        write_snapshot(document, output)
-    except OSError as exc:
-        raise fail(f"cannot write {output}: {exc}") from None
+        # Atomically: a failed write (full disk, killed mid-way) keeps the previous snapshot.
+        write_with(output, lambda temporary: write_snapshot(document, temporary))
+    except OutputError as exc:
+        raise fail(str(exc)) from None
     print_gaps(snap)
-    stderr.print(f"saved {len(snap)} objects of {len(snap.kinds())} kinds from "
-                 f"{read.context or read.server} to {output}", soft_wrap=True)
+    notice(f"saved {len(snap)} objects of {len(snap.kinds())} kinds from "
+           f"{read.context or read.server} to {output}", style="")
 
 
 PLACEHOLDER = "{context}"
@@ -106,9 +108,9 @@ def _several(contexts: list[str], output: Path, keep_managed_fields: bool,
         target = output.with_name(output.name.replace(PLACEHOLDER, _file_safe(cluster.context)))
         if cluster.read is None:
             failed += 1
-            # Context names and errors come from the kubeconfig and the network: no markup.
-            stderr.print(f"[bold red]kaudit:[/] {escape(cluster.context)}: "
-                         f"{escape(cluster.error)}", soft_wrap=True, highlight=False)
+            # Context names and errors come from the kubeconfig and the network: printed as
+            # text, escaped (``fail`` prints the line; the other clusters are still saved).
+            fail(f"{cluster.context}: {cluster.error}")
             continue
         _save(cluster.read, target, keep_managed_fields)
     return exitcodes.USAGE if failed else exitcodes.OK

@@ -20,15 +20,24 @@ from datetime import UTC, datetime
 from importlib import resources
 
 from kaudit.cli import live_opts
-from kaudit.cli.common import UsageError, stderr
+from kaudit.cli.common import UsageError, notice
 from kaudit.cli.file_progress import FileProgress
 from kaudit.cli.nothing_read import check_objects_read
 from kaudit.live import LiveError, LiveOptions, NoKubeconfigError, read_cluster
 from kaudit.snapshot import Snapshot
 from kaudit.snapshot.files import load_snapshot
 from kaudit.snapshot.gitops import GitOpsOptions
+from kaudit.timeutil import ClockTime
 
 DEMO_NAME = "demo-snapshot.yaml"
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+CLOCK = _wall_clock
+"""The wall clock ``now`` falls back to (tests replace it rather than sleep)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class LiveFlags:
     burst: int = live_opts.DEFAULTS.burst
     timeout: float = live_opts.DEFAULTS.timeout
     page_size: int = live_opts.DEFAULTS.page_size
+    scan_timeout: float = live_opts.DEFAULTS.scan_timeout
 
     @property
     def given(self) -> bool:
@@ -94,7 +104,8 @@ def choose_source(paths: list[str] | None, demo: bool, flags: LiveFlags, *,
     live = live_opts.live_options(
         kubeconfig=flags.kubeconfig, context=flags.context, namespace=flags.namespace,
         all_namespaces=flags.all_namespaces, qps=flags.qps, burst=flags.burst,
-        timeout=flags.timeout, page_size=flags.page_size, progress=progress)
+        timeout=flags.timeout, page_size=flags.page_size, progress=progress,
+        scan_timeout=flags.scan_timeout)
     return Source((), False, live)
 
 
@@ -122,8 +133,8 @@ def print_gaps(snapshot: Snapshot) -> None:
     read must say so, or a missing controller looks like a dead one."""
     for gap in snapshot.gaps:
         detail = f" ({gap.detail})" if gap.detail else ""
-        stderr.print(f"[yellow]not read:[/] {gap.resource}: {gap.reason}{detail}",
-                     markup=True, highlight=False, soft_wrap=True)
+        # Resource names and details come from the server: data, never markup.
+        notice(f"not read: {gap.resource}: {gap.reason}{detail}")
 
 
 def demo_input() -> tuple[str, bytes]:
@@ -138,4 +149,5 @@ def choose_now(option: datetime | None, snapshot: Snapshot) -> tuple[datetime, s
         return option, "option"
     if snapshot.captured_at is not None:
         return snapshot.captured_at, "snapshot"
-    return datetime.now(UTC).replace(microsecond=0), "clock"
+    # Marked as the clock's: ages against it are shown the same on every run.
+    return ClockTime.of(CLOCK().replace(microsecond=0)), "clock"

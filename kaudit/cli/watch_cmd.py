@@ -14,12 +14,13 @@ from typing import Annotated
 import typer
 
 from kaudit.cli import exitcodes, live_opts
-from kaudit.cli.common import UsageError, fail, split_codes, stderr
+from kaudit.cli.common import UsageError, fail, stderr
+from kaudit.cli.ruleset import load_config_rules, selection
 from kaudit.config import ConfigError, load_baseline, load_config
 from kaudit.engine import EngineSettings
 from kaudit.live import LiveError
 from kaudit.rules.options import OptionError
-from kaudit.rules.registry import RuleLoadError, load_catalogue
+from kaudit.rules.registry import RuleLoadError
 from kaudit.timeutil import parse_duration
 
 DEFAULT_LISTEN = "127.0.0.1:9847"
@@ -99,11 +100,13 @@ def watch(
             all_namespaces=all_namespaces, qps=qps, burst=burst, timeout=timeout,
             page_size=page_size, progress=False)
         loaded = load_config(config)
-        catalogue = load_catalogue([*loaded.rules_dirs, *(rules_dir or [])])
+        # As for scan: a discovered config runs no Python, the command line's selection wins.
+        catalogue = load_config_rules(loaded, rules_dir or [])
+        chosen_select, chosen_ignore = selection(loaded, select, ignore)
         baseline_file = baseline or loaded.baseline
         settings = EngineSettings(
-            now=datetime.now(UTC), select=split_codes(select) or loaded.select,
-            ignore=(*loaded.ignore, *split_codes(ignore)), options=loaded.rule_options,
+            now=datetime.now(UTC), select=chosen_select,
+            ignore=chosen_ignore, options=loaded.rule_options,
             severities=loaded.severities,
             baseline=load_baseline(baseline_file) if baseline_file else None)
     except (UsageError, ConfigError, RuleLoadError, OptionError) as exc:

@@ -5,7 +5,7 @@ object identity (dot, JSON) or from that sorted order (Mermaid, which needs plai
 same snapshot always gives byte-identical output that can be diffed or committed.
 
 Names come from untrusted inputs: every label and id is written in the target's own quoting
-(a DOT string, a Mermaid label with entity codes) after ``printable`` has turned control
+(a DOT string, a Mermaid label with entity codes) after ``safe_text`` has turned control
 characters into visible escapes, so a name can neither end its string early and inject
 statements nor write an ESC sequence into the terminal the graph is printed to.
 """
@@ -19,7 +19,7 @@ import orjson
 
 from kaudit.graph.graph import ClusterGraph
 from kaudit.model import ObjectKey
-from kaudit.textsafe import printable
+from kaudit.textsafe import safe_text
 
 
 def node_id(key: ObjectKey) -> str:
@@ -56,7 +56,7 @@ def _label_lines(key: ObjectKey) -> tuple[str, str]:
 def _dot_text(text: str) -> str:
     """The body of a DOT string: a quote or backslash escaped (a label reads ``\\`` as one
     backslash; in an id the mapping stays one-to-one), control characters as escapes."""
-    return printable(text).replace("\\", "\\\\").replace('"', '\\"')
+    return safe_text(text).replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _dot_string(text: str) -> str:
@@ -107,7 +107,7 @@ _MERMAID = str.maketrans({"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", 
 def _mermaid_text(text: str) -> str:
     """``text`` inert inside a Mermaid label: control characters as escapes, then every
     character Mermaid would read as syntax as its entity code."""
-    return printable(text).translate(_MERMAID)
+    return safe_text(text).translate(_MERMAID)
 
 
 def _mermaid_label(key: ObjectKey) -> str:

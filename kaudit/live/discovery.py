@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import Any
 
 from kaudit.live.errors import FetchError, json_object
 from kaudit.model import CoverageGap
@@ -69,13 +70,18 @@ def discover(fetch: Fetch, pool: Executor) -> Discovery:
     (then nothing at all can be read)."""
     core = json_object(fetch("/api"), "discovery document")
     groups = json_object(fetch("/apis"), "discovery document")
-    # (group, [versions, preferred first])
+    # (group, [versions, preferred first]); entries of the wrong shape are skipped, so a
+    # malformed group costs that group (never a crash of the whole scan).
     plan: list[tuple[str, list[str]]] = [
-        ("", [str(v) for v in core.get("versions") or []])]
-    for group in groups.get("groups") or []:
-        name = str(group.get("name", ""))
-        versions = [str(v.get("version")) for v in group.get("versions") or []]
-        preferred = (group.get("preferredVersion") or {}).get("version")
+        ("", [v for v in _list(core.get("versions")) if isinstance(v, str) and v])]
+    for group in _objects(groups.get("groups")):
+        name = group.get("name")
+        if not isinstance(name, str) or not name:
+            continue
+        versions = [v["version"] for v in _objects(group.get("versions"))
+                    if isinstance(v.get("version"), str) and v["version"]]
+        preferred_doc = group.get("preferredVersion")
+        preferred = preferred_doc.get("version") if isinstance(preferred_doc, dict) else None
         if preferred in versions:
             versions.remove(preferred)
             versions.insert(0, preferred)
@@ -102,13 +108,26 @@ def discover(fetch: Fetch, pool: Executor) -> Discovery:
 def _group_version(fetch: Fetch, group: str, version: str) -> list[ApiResource]:
     path = f"/apis/{group}/{version}" if group else f"/api/{version}"
     doc = json_object(fetch(path), "discovery document")
+    resources = doc.get("resources")
+    if resources is not None and not isinstance(resources, list):
+        raise FetchError("bad response", f"resources is a {type(resources).__name__}, "
+                                         "not an array")
     out: list[ApiResource] = []
-    for res in doc.get("resources") or []:
-        plural = str(res.get("name", ""))
-        if not plural or "/" in plural:
+    for res in _objects(resources):
+        plural = res.get("name")
+        if not isinstance(plural, str) or not plural or "/" in plural:
             continue  # subresources (pods/log, deployments/scale) are not objects
-        if "list" not in (res.get("verbs") or []):
+        if "list" not in _list(res.get("verbs")):
             continue
         out.append(ApiResource(group, version, plural, str(res.get("kind", "")),
                                bool(res.get("namespaced"))))
     return out
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
+def _objects(value: object) -> list[dict[str, Any]]:
+    """The JSON objects of a list; anything else a server sends there is skipped."""
+    return [v for v in _list(value) if isinstance(v, dict)]

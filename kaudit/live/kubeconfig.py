@@ -10,6 +10,7 @@ the last file's ``current-context`` win where kubectl takes the first.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,8 +42,14 @@ def kubeconfig_paths(explicit: str | None) -> str:
     return os.environ.get("KUBECONFIG") or DEFAULT_KUBECONFIG
 
 
+def _existing_files(paths: str) -> list[Path]:
+    """The files of a ``:``-separated kubeconfig list that exist, in order."""
+    return [f for f in (Path(p).expanduser() for p in paths.split(os.pathsep) if p)
+            if f.is_file()]
+
+
 def _any_exists(paths: str) -> bool:
-    return any(Path(p).expanduser().is_file() for p in paths.split(os.pathsep) if p)
+    return bool(_existing_files(paths))
 
 
 def load_target(kubeconfig: str | None = None, context: str | None = None) -> ClusterTarget:
@@ -54,6 +61,7 @@ def load_target(kubeconfig: str | None = None, context: str | None = None) -> Cl
             return _in_cluster(configuration)
         raise NoKubeconfigError(
             f"no kubeconfig found at {paths} (give --kubeconfig or set KUBECONFIG)")
+    _check_syntax(paths)
     try:
         contexts, active = k8s_config.list_kube_config_contexts(config_file=paths)
         name = context or _first_current_context(paths) or (active or {}).get("name")
@@ -69,13 +77,48 @@ def load_target(kubeconfig: str | None = None, context: str | None = None) -> Cl
                          configuration=configuration)
 
 
+def _check_syntax(paths: str) -> None:
+    """A kubeconfig that is not valid YAML is reported here, by file, line and column only.
+
+    The loader's own YAML error quotes the offending line, and in a kubeconfig that line may
+    well be a token or a client key; so does the problem text of some errors (a tag, an
+    alias). Neither is repeated: quoted text is elided."""
+    for file in _existing_files(paths):
+        try:
+            doc = yaml.safe_load(file.read_bytes())
+        except OSError as exc:
+            raise LiveError(f"cannot read kubeconfig {file}: {exc.strerror or exc}") from None
+        except yaml.YAMLError as exc:
+            raise LiveError(f"kubeconfig {file}{_position(exc)}: not valid YAML"
+                            f"{_problem(exc)}") from None
+        if doc is not None and not isinstance(doc, dict):
+            raise LiveError(f"kubeconfig {file}: not a kubeconfig (a {type(doc).__name__}, "
+                            "not a mapping)")
+
+
+def _position(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        return f", line {mark.line + 1}, column {mark.column + 1}"
+    if isinstance(exc, yaml.reader.ReaderError):  # bytes that are not text: no line yet
+        return f", byte {exc.position + 1}"
+    return ""
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def _problem(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None)
+    if not isinstance(problem, str) or not problem:
+        return ""
+    return f" ({_QUOTED.sub('…', problem)})"
+
+
 def _first_current_context(paths: str) -> str | None:
     """kubectl takes ``current-context`` from the first file of ``KUBECONFIG`` that sets it;
     the Python client's merger lets the last one win, so it is looked up here."""
-    for path in paths.split(os.pathsep):
-        file = Path(path).expanduser() if path else None
-        if file is None or not file.is_file():
-            continue
+    for file in _existing_files(paths):
         try:
             doc = yaml.safe_load(file.read_text())
         except (OSError, yaml.YAMLError):

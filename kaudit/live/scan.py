@@ -6,20 +6,25 @@ Read-only by construction: the only request this package can send is ``Transport
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
+from kaudit.live.deadline import Deadline, earliest
 from kaudit.live.discovery import ApiResource, discover
 from kaudit.live.errors import FetchError, LiveError
-from kaudit.live.listing import ListOutcome, list_resource
+from kaudit.live.listing import MAX_PAGES, ListOutcome, list_resource
 from kaudit.live.progress import ScanProgress
 from kaudit.model import CoverageGap
 from kaudit.snapshot import KubeObject, Snapshot, SourceInfo
 from kaudit.snapshot.collector import collector_paused
+from kaudit.textsafe import safe_text
 
 if TYPE_CHECKING:
     from kaudit.live.kubeconfig import ClusterTarget
@@ -34,11 +39,22 @@ class LiveOptions:
     qps: float = 50.0
     burst: int = 300
     timeout: float = 30.0
-    """Seconds to wait for an answer to one request."""
+    """Seconds for one request, from sending it to the last byte of its answer (retries
+    included)."""
+    type_timeout: float = 600.0
+    """Seconds for listing one resource type, every page and retry included."""
+    scan_timeout: float = 1800.0
+    """Seconds for the whole read, discovery included; what is not read by then is a gap."""
     page_size: int = 500
+    max_pages: int = MAX_PAGES
+    """Pages of one list before it counts as endless pagination."""
+    max_response_bytes: int | None = None
+    """Largest answer read (``None``: the transport's default, 256 MiB)."""
     workers: int = 8
     progress: bool | None = None
     """Show a progress bar; ``None``: when stderr is a terminal."""
+    notify: Callable[[str], None] | None = field(default=None, compare=False)
+    """Where a notice for the user goes (once per scan); ``None``: a line on stderr."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +81,13 @@ def read_target(target: ClusterTarget, options: LiveOptions) -> LiveRead:
 
     _check(options)
     transport = Transport(target, qps=options.qps, burst=options.burst,
-                          timeout=options.timeout, pool_size=options.workers)
+                          timeout=options.timeout, pool_size=options.workers,
+                          max_response_bytes=options.max_response_bytes)
+    for message in transport.notices:
+        (options.notify or _to_stderr)(message)
+    scan_deadline = Deadline.after(
+        options.scan_timeout, "scan timeout",
+        f"not read within --scan-timeout {options.scan_timeout:g} s")
     captured_at = datetime.now(UTC).replace(microsecond=0)
     source = target.context or target.server
     clock = [time.perf_counter()]
@@ -78,7 +100,7 @@ def read_target(target: ClusterTarget, options: LiveOptions) -> LiveRead:
             ThreadPoolExecutor(options.workers, thread_name_prefix="kaudit-page") as pages, \
             ScanProgress(options.progress) as progress, collector_paused():
         try:
-            found = discover(transport.get, pool)
+            found = discover(partial(transport.get, deadline=scan_deadline), pool)
         except FetchError as exc:
             raise LiveError(f"cannot read the cluster at {target.server} "
                             f"(context {target.context or '-'}): {exc}") from None
@@ -86,11 +108,16 @@ def read_target(target: ClusterTarget, options: LiveOptions) -> LiveRead:
         progress.types_total(len(found.resources))
 
         def one(resource: ApiResource) -> ListOutcome:
+            # The type's own budget starts when a worker takes it up, never past the scan's.
+            deadline = earliest(scan_deadline, Deadline.after(
+                options.type_timeout, "timeout",
+                f"not listed completely within {options.type_timeout:g} s"))
             try:
                 return list_resource(transport, resource, source=f"{source}:{resource.name}",
                                      namespace=options.namespace, page_size=options.page_size,
                                      on_page=progress.objects,
-                                     prefetch=pages if options.workers > 1 else None)
+                                     prefetch=pages if options.workers > 1 else None,
+                                     deadline=deadline, max_pages=options.max_pages)
             finally:
                 progress.type_done()
 
@@ -134,6 +161,12 @@ def _build(outcomes: list[ListOutcome], discovery_gaps: tuple[CoverageGap, ...],
     )
 
 
+def _to_stderr(message: str) -> None:
+    sys.stderr.write(f"kaudit: {safe_text(message)}\n")
+
+
 def _check(options: LiveOptions) -> None:
     if options.qps <= 0 or options.burst < 1 or options.timeout <= 0 or options.page_size < 1:
         raise LiveError("--qps and --timeout must be > 0, --burst and --page-size >= 1")
+    if options.scan_timeout <= 0 or options.type_timeout <= 0 or options.max_pages < 1:
+        raise LiveError("--scan-timeout must be > 0")

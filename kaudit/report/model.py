@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kaudit.config import ConfigRef
 from kaudit.model import CoverageGap, Family, Finding, Severity, Suppressed
 from kaudit.rules.base import Rule
 from kaudit.snapshot import SourceInfo
@@ -47,8 +48,9 @@ class Report:
     """The rules that ran, in catalogue order."""
     suppressed: tuple[Suppressed, ...] = ()
     """Findings silenced by an annotation or the baseline (only SARIF shows them)."""
-    config: str | None = None
-    """The config file used, if any (hook for the report's ``config`` field, issue 9)."""
+    config: ConfigRef | None = None
+    """The config file that shaped this report (path and digest), for every format to name:
+    a pull request that changes the gate's config shows up in the report it produces."""
     fail_on: str = "error"
     """The run's ``--fail-on`` (``error``, ``warning``, ``info`` or ``never``): a format that
     shows pass/fail (JUnit) fails exactly what fails the run's exit code."""
@@ -84,6 +86,7 @@ class Report:
             "version": REPORT_VERSION,
             "now": format_time(self.now) if self.now_source != "clock" else None,
             "sources": [s.to_json() for s in self.sources],
+            "config": self.config.to_json() if self.config is not None else None,
             "coverage": {
                 "objects": self.objects,
                 "kinds": self.kinds,

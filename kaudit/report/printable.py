@@ -14,6 +14,7 @@ as it is: its ``test`` value must match the object byte for byte.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import fields, replace
 from functools import wraps
@@ -22,9 +23,24 @@ from typing import Any
 from kaudit.model import Finding, ObjectRef, SourceLocation
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
-from kaudit.textsafe import printable
 
-__all__ = ["for_people", "printable", "printable_report"]
+# C0 controls (with TAB, LF, CR), DEL, C1 controls, line/paragraph separators and the
+# bidirectional embedding, override and isolate characters.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with every character that could rewrite a line shown as its escape."""
+    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
 
 
 def _strings(value: Any) -> Any:

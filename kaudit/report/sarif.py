@@ -237,7 +237,7 @@ def _invocation(report: Report, root: Path, options: FormatOptions,
         "executionSuccessful": not report.crashed,
         "toolExecutionNotifications": notifications,
         "properties": {
-            "config": report.config,
+            "config": report.config.to_json() if report.config is not None else None,
             "now": format_time(report.now) if report.now_source != "clock" else None,
             "sources": [s.to_json() for s in report.sources],
             "coverage": {"objects": report.objects, "kinds": report.kinds},

@@ -21,6 +21,7 @@ from kaudit.model import Family, Finding, Severity
 from kaudit.report.locations import details, object_label, where
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
+from kaudit.report.printable import printable
 from kaudit.snapshot import SourceInfo
 from kaudit.timeutil import format_time
 
@@ -42,6 +43,12 @@ def headline(report: Report) -> str:
                 "clock": "wall clock"}[report.now_source]
     return (f"kaudit {report.objects} objects, {report.kinds} kinds from {sources}; "
             f"now {format_time(report.now)} ({now_note})")
+
+
+def config_line(report: Report) -> str:
+    """Which config shaped the report, with its digest: a reviewer sees a changed gate.
+    (The path is the user's or the checkout's: shown with its control characters escaped.)"""
+    return f"config: {printable(report.config.describe()) if report.config else 'none'}"
 
 
 def counts_line(report: Report) -> str:
@@ -77,7 +84,7 @@ def finding_line(finding: Finding, options: FormatOptions) -> str:
 
 
 def render_lines(report: Report, options: FormatOptions) -> str:
-    out = [headline(report)]
+    out = [headline(report), config_line(report)]
     for gap in sorted(report.gaps, key=lambda g: (g.resource, g.reason)):
         out.append(f"coverage gap: {gap.resource}: {gap.reason}")
     out += [finding_line(f, options) for f in worst_first(report.findings)]
@@ -133,6 +140,8 @@ def render_terminal(report: Report, options: FormatOptions) -> str:
                       color_system="auto" if options.color else None,
                       highlight=False, soft_wrap=False, emoji=False)
     console.print(Text(headline(report), style="bold"))
+    # Never wrapped: a reviewer compares the digest with the one of the last run.
+    console.print(Text(config_line(report), style="dim"), soft_wrap=True)
     for gap in sorted(report.gaps, key=lambda g: (g.resource, g.reason)):
         console.print(Text(f"coverage gap: {gap.resource}: {gap.reason}", style="yellow"))
     by_rule: dict[tuple[Family, str, str], list[Finding]] = defaultdict(list)

@@ -8,7 +8,7 @@ from kaudit.rules.context import RuleContext
 from kaudit.rules.helm import HelmRelease, HelmRevision, helm_releases, helm_revision
 from kaudit.rules.manifest import is_manifest
 from kaudit.snapshot import KubeObject, Snapshot
-from kaudit.timeutil import format_duration, format_time, maybe_time, parse_time
+from kaudit.timeutil import age_seconds, format_duration, format_time, maybe_time, parse_time
 
 __all__ = [
     "ClusterGraph",
@@ -27,6 +27,7 @@ __all__ = [
     "RuleContext",
     "Severity",
     "Snapshot",
+    "age_seconds",
     "condition_is",
     "conditions",
     "format_duration",

@@ -35,6 +35,8 @@ class Catalogue:
     rules: tuple[type[Rule], ...]
     origins: dict[str, str]
     """code -> where the rule came from (entry point name or file)."""
+    skipped: tuple[str, ...] = ()
+    """Python rule files in ``declarative_dirs`` that were not run (see ``load_catalogue``)."""
 
     def by_code(self, code: str) -> type[Rule] | None:
         for rule in self.rules:
@@ -52,7 +54,12 @@ class Catalogue:
         return self.by_code(code_or_name.upper()) or self.by_name(code_or_name)
 
 
-def load_catalogue(rules_dirs: Sequence[str | Path] = ()) -> Catalogue:
+def load_catalogue(rules_dirs: Sequence[str | Path] = (), *,
+                   declarative_dirs: Sequence[str | Path] = ()) -> Catalogue:
+    """Engine rules, installed packs, then ``rules_dirs`` (Python and YAML rules) and
+    ``declarative_dirs`` (YAML rules only: their ``*.py`` files are listed in ``skipped``, never
+    imported). A config discovered by searching upwards comes from whoever wrote the checkout,
+    such as the pull request a CI gate checks, so its folders are declarative only."""
     found: dict[str, type[Rule]] = {}
     origins: dict[str, str] = {}
 
@@ -78,11 +85,13 @@ def load_catalogue(rules_dirs: Sequence[str | Path] = ()) -> Catalogue:
                 f"rule pack {ep.name!r} ({ep.value}) failed to load: {exc}") from exc
         for rule in _as_rules(value, f"pack {ep.name}"):
             add(rule, f"pack {ep.name}")
-    for folder in rules_dirs:
-        for rule, origin in _load_folder(Path(folder)):
+    skipped: list[str] = []
+    folders = [(f, True) for f in rules_dirs] + [(f, False) for f in declarative_dirs]
+    for folder, allow_python in folders:
+        for rule, origin in _load_folder(Path(folder), allow_python, skipped):
             add(rule, origin)
     ordered = tuple(sorted(found.values(), key=lambda r: r.code))
-    return Catalogue(ordered, origins)
+    return Catalogue(ordered, origins, tuple(skipped))
 
 
 def _as_rules(value: Any, origin: str) -> list[type[Rule]]:
@@ -108,9 +117,15 @@ def rules_from_yaml(path: Path,
     """Rules declared in a YAML file: each document's ``kind`` picks its factory."""
     factories = rule_factories() if factories is None else factories
     try:
-        docs = [d for d in yaml.safe_load_all(path.read_text()) if d is not None]
-    except (OSError, yaml.YAMLError) as exc:
+        if path.stat().st_size > MAX_PACK_BYTES:
+            raise RuleLoadError(f"{path}: a rule file over {MAX_PACK_BYTES // 1024} KiB")
+        text = path.read_text()
+        _check_expansion(text, path)
+        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleLoadError(f"{path}: cannot read rule file: {exc}") from exc
+    except RecursionError:
+        raise RuleLoadError(f"{path}: nested too deeply for a rule file") from None
     rules: list[type[Rule]] = []
     for i, doc in enumerate(docs):
         kind = doc.get("kind") if isinstance(doc, dict) else None
@@ -126,12 +141,50 @@ def rules_from_yaml(path: Path,
     return rules
 
 
-def _load_folder(folder: Path) -> list[tuple[type[Rule], str]]:
+MAX_PACK_BYTES = 1024 * 1024
+"""A declarative rule file is a page of YAML; a bigger one is refused, not read."""
+MAX_PACK_NODES = 100_000
+"""YAML nodes a rule file may expand to through aliases (a few hundred in a real pack)."""
+
+
+def _check_expansion(text: str, path: Path) -> None:
+    """Refuse a rule file whose aliases expand beyond ``MAX_PACK_NODES`` (a "billion laughs"
+    of nested aliases is a few hundred bytes). A rule pack can come from the checkout a CI
+    gate checks (a discovered config's ``rules-dir``), so it is bounded like any input.
+    Sizes are counted over the composed node graph, each distinct node once."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a recursive alias counts once instead of looping
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        total = min(total, MAX_PACK_NODES + 1)
+        sizes[id(node)] = total
+        return total
+
+    for document in yaml.compose_all(text, Loader=yaml.SafeLoader):
+        if document is not None and size(document) > MAX_PACK_NODES:
+            raise RuleLoadError(f"{path}: YAML aliases expand to more than {MAX_PACK_NODES} "
+                                "nodes; a rule file may not")
+
+
+def _load_folder(folder: Path, allow_python: bool = True,
+                 skipped: list[str] | None = None) -> list[tuple[type[Rule], str]]:
     if not folder.is_dir():
         raise RuleLoadError(f"--rules-dir {folder}: not a folder")
     loaded: list[tuple[type[Rule], str]] = []
     for path in sorted(folder.iterdir()):
         if path.suffix == ".py" and not path.name.startswith("_"):
+            if not allow_python:
+                if skipped is not None:
+                    skipped.append(str(path))
+                continue
             loaded.extend((rule, str(path)) for rule in _rules_from_module(path))
         elif path.suffix in (".yaml", ".yml"):
             loaded.extend((rule, str(path)) for rule in rules_from_yaml(path))

@@ -14,6 +14,7 @@ from kaudit.rules import (
     Rule,
     RuleContext,
     Severity,
+    age_seconds,
     format_duration,
     format_time,
     maybe_time,
@@ -143,7 +144,7 @@ class KopfUnhandledChange(Rule):
                             f"(resourceVersion {before.resource_version} -> "
                             f"{obj.resource_version}); {since}{running}; no handler "
                             "progress recorded",
-                    evidence={**evidence, "persisted_seconds": int(elapsed.total_seconds())},
+                    evidence={**evidence, "persisted_seconds": age_seconds(elapsed)},
                 )
                 continue
             yield self.finding(

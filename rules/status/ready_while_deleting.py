@@ -13,6 +13,7 @@ from kaudit.rules import (
     Rule,
     RuleContext,
     Severity,
+    age_seconds,
     conditions,
     format_duration,
     format_time,
@@ -91,7 +92,7 @@ class ReadyWhileDeleting(Rule):
                     message=f"being deleted for {format_duration(age)} (since "
                             f"{format_time(obj.deletion_timestamp)}) but still reports "
                             f"{claims}; its controller is not reporting the deletion",
-                    evidence={"deleting_for_seconds": int(age.total_seconds())},
+                    evidence={"deleting_for_seconds": age_seconds(age)},
                 )
                 continue
             for link in ctx.graph.outgoing(obj.key, COMPOSITE):
@@ -108,7 +109,7 @@ class ReadyWhileDeleting(Rule):
                             f"{format_duration(xr_age)} (since "
                             f"{format_time(composite.deletion_timestamp)})",
                     related=[related(composite, "composite")],
-                    evidence={"deleting_for_seconds": int(xr_age.total_seconds())},
+                    evidence={"deleting_for_seconds": age_seconds(xr_age)},
                 )
 
     @staticmethod

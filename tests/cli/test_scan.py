@@ -68,8 +68,10 @@ def test_exit_3_when_a_rule_crashes_and_others_still_report(runner: CliRunner) -
 def test_json_report_shape(runner: CliRunner) -> None:
     result = scan(runner, STUCK, *NOW, "--format", "json", "--select", "FN001")
     report = json.loads(result.stdout)
-    assert list(report) == ["version", "now", "sources", "coverage", "findings", "summary"]
+    assert list(report) == ["version", "now", "sources", "config", "coverage", "findings",
+                            "summary"]
     assert report["now"] == "2024-06-01T12:00:00Z"
+    assert report["config"] is None
     assert report["sources"] == [{"type": "files", "paths": [STUCK]}]
     assert report["coverage"] == {"objects": 2, "kinds": 2, "gaps": []}
     assert report["summary"] == {"error": 1, "warning": 0, "info": 0}

@@ -39,4 +39,4 @@ def test_mermaid_labels_hold_no_syntax_of_their_own() -> None:
     label = node.split('["', 1)[1].removesuffix('"]')
     assert '"' not in label and "|" not in label and "`" not in label
     assert label == "ConfigMap<br/>ns/a#quot;b\\x1b[31m#124;x#96;#lt;i#gt;#35;quot;\\"
-    assert any(line.endswith('ns/own#quot;er\\n"]') for line in text.splitlines())
+    assert any(line.endswith('ns/own#quot;er\\x0a"]') for line in text.splitlines())

@@ -110,6 +110,9 @@ class LoopbackAPIServer:
         self.token = token
         self.page_cache: dict[tuple[str, str], bytes] | None = {} if cache_pages else None
         self.faults: list[Fault] = []
+        self.behaviours: list[Any] = []
+        """Hostile answers (``tests/live/hostile.py``): the first whose ``matches(path,
+        query)`` is true answers the request with ``serve(handler, path, query)``."""
         self.requests: list[Request] = []
         self.watch: Any = None
         """A ``watchstream.WatchHub`` serving ``?watch=1`` and versioning lists, if attached."""
@@ -217,6 +220,10 @@ class _Handler(BaseHTTPRequestHandler):
         if api.token is not None and (scheme.lower() != "bearer" or credential != api.token):
             self._status(401, "Unauthorized", "Unauthorized")
             return
+        for behaviour in list(api.behaviours):
+            if behaviour.matches(path, query):
+                behaviour.serve(self, path, query)
+                return
         fault = api.take_fault(path, query)
         if fault is not None:
             if fault.delay:

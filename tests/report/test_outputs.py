@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kaudit.cli import app, outputs
+from kaudit.cli import app, writer
 from tests.conftest import FIXTURES
 
 # ``kaudit.cli.scan`` the attribute is the command function; the module is what runs rules.
@@ -113,7 +113,7 @@ def test_a_full_disk_is_a_usage_error_and_leaves_no_partial_file(
         def write(self, text):
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(outputs, "open", FullDisk, raising=False)
+    monkeypatch.setattr(writer, "open", FullDisk, raising=False)
     result = scan("-o", f"sarif={target}")
     assert result.exit_code == 2 and "No space left on device" in result.stderr
     assert target.read_text() == "previous report\n"

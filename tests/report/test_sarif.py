@@ -133,7 +133,9 @@ def test_invocation_names_the_config(tmp_path: Path) -> None:
     config = tmp_path / ".kaudit.toml"
     config.write_text('fail-on = "never"\n')
     (run,) = sarif("fixtures/inputs/clean.yaml", "--config", str(config))["runs"]
-    assert run["invocations"][0]["properties"]["config"] == str(config)
+    assert run["invocations"][0]["properties"]["config"] == {
+        "path": str(config), "sha256": hashlib.sha256(config.read_bytes()).hexdigest(),
+        "discovered": False}
 
 
 def test_inputs_that_are_not_files_are_located_by_their_logical_path() -> None:

@@ -80,7 +80,8 @@ def test_lines_outside_a_terminal_one_finding_per_line(corpus_report: Report) ->
     located = [f for f in corpus_report.findings if f.source is not None]
     assert len(heads) == len(located)
     for line in text.splitlines()[1:-1]:
-        assert LINE.match(line) or line.startswith(("    ", "coverage gap: ")) or re.match(
+        header = line.startswith(("    ", "coverage gap: ", "config: "))
+        assert LINE.match(line) or header or re.match(
             r"^(error|warning|info) [A-Z]{2}\d{3}", line), line
 
 
@@ -89,10 +90,11 @@ def test_the_line_format_is_what_editors_parse(monkeypatch: pytest.MonkeyPatch) 
     report = build_report([str(FIXTURES / "inputs/stuck.yaml")],
                           datetime.fromisoformat("2024-06-01T12:00:00+00:00"))
     lines = render_table(report, FormatOptions()).splitlines()
-    assert lines[1].startswith(
+    assert lines[1] == "config: none"  # the header's second line names the config
+    assert lines[2].startswith(
         "fixtures/inputs/stuck.yaml:1: error FN001 Widget/shop/stuck: terminating for 3h")
-    assert lines[2] == "    at /metadata/finalizers/0"
-    assert lines[3].startswith('    fix (JSON patch): [{"op":"test"')
+    assert lines[3] == "    at /metadata/finalizers/0"
+    assert lines[4].startswith('    fix (JSON patch): [{"op":"test"')
     assert lines[-1] == "1 error(s), 0 warning(s), 0 info"
 
 
