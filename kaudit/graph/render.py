@@ -54,9 +54,14 @@ def _label_lines(key: ObjectKey) -> tuple[str, str]:
 
 
 def _dot_text(text: str) -> str:
-    """The body of a DOT string: a quote or backslash escaped (a label reads ``\\`` as one
-    backslash; in an id the mapping stays one-to-one), control characters as escapes."""
-    return safe_text(text).replace("\\", "\\\\").replace('"', '\\"')
+    """The body of a DOT string: a quote or backslash escaped (a label reads ``\\\\`` as one
+    backslash), control characters as escapes. Graphviz
+    reads ``\\"`` as an escaped quote even after another backslash, so a string cannot end in
+    one: a final backslash is written as its escape, ``\\x5c``."""
+    body = safe_text(text)
+    if body.endswith("\\"):
+        body = body[:-1] + "\\x5c"
+    return body.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _dot_string(text: str) -> str:
