@@ -60,7 +60,7 @@ def scan_fleet(contexts: list[str], live: LiveOptions, *, outputs: list[Output],
         settings = _settings(config, select, ignore, baseline_path, when)
         clusters.append(ClusterReport(
             cluster.context, _report(snapshot, catalogue, settings, when, when_source,
-                                     reachable=cluster.read is not None),
+                                     reachable=cluster.read is not None, fail_on=fail_on),
             server=cluster.read.server if cluster.read else "",
             reachable=cluster.read is not None))
     fleet = FleetReport(tuple(clusters))
@@ -94,7 +94,8 @@ def _snapshot_of(cluster: ClusterRead) -> Snapshot:
 
 
 def _report(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,
-            when: datetime, when_source: str, *, reachable: bool) -> Report:
+            when: datetime, when_source: str, *, reachable: bool,
+            fail_on: str = "error") -> Report:
     result = run(snapshot, catalogue, settings)
     findings = result.findings
     if not reachable:
@@ -102,7 +103,7 @@ def _report(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,
                          for f in findings)
     return Report(findings=findings, now=when, now_source=when_source,
                   sources=snapshot.sources, objects=len(snapshot), kinds=len(snapshot.kinds()),
-                  gaps=snapshot.gaps, crashed=result.crashed)
+                  gaps=snapshot.gaps, crashed=result.crashed, fail_on=fail_on)
 
 
 def _exit_code(fleet: FleetReport, fail_on: str) -> int:
