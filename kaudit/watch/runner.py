@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kaudit.engine import EngineSettings
-from kaudit.live.discovery import ApiResource, discover
+from kaudit.live.discovery import ApiResource, aggregated_roots, discover
 from kaudit.live.errors import FetchError, LiveError
 from kaudit.live.listing import ListOutcome, list_resource
 from kaudit.live.scan import LiveOptions
@@ -121,7 +121,7 @@ class Watch:
         live = self.config.live
         with ThreadPoolExecutor(live.workers, thread_name_prefix="kaudit-list") as pool:
             try:
-                found = discover(transport.get, pool)
+                found = discover(transport.get, pool, fetch_roots=aggregated_roots(transport.get))
             except FetchError as exc:
                 raise LiveError(f"cannot read the cluster at {server}: {exc}") from None
             outcomes = list(pool.map(
@@ -159,7 +159,7 @@ class Watch:
         live = self.config.live
         with ThreadPoolExecutor(live.workers, thread_name_prefix="kaudit-list") as pool:
             try:
-                found = discover(transport.get, pool)
+                found = discover(transport.get, pool, fetch_roots=aggregated_roots(transport.get))
             except FetchError:
                 return  # the roots failed: keep what is known, try again next time
             served = set(found.resources)
