@@ -1,5 +1,5 @@
-"""The README's set-up commands stay what they claim: the first ones install kaudit (pipx on a
-PEP 668 system, or a venv) and run the demo with a command the CLI accepts; the test command is
+"""The README's set-up commands stay what they claim: the first ones install kaudit (a venv,
+or pipx) and run the demo with a command the CLI accepts; the test command is
 exactly what CI runs (``.ci/run``)."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def _steps(block: str) -> list[list[str]]:
 
 
 def test_install_commands_run_the_demo() -> None:
-    pipx, venv = _blocks()[:2]
+    venv, pipx = _blocks()[:2]
     assert _steps(pipx)[0] == ["pipx", "install", "."]
     assert _steps(venv)[:3] == [["python3", "-m", "venv", ".venv"], [".", ".venv/bin/activate"],
                                 ["pip", "install", "."]]
