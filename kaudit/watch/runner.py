@@ -53,6 +53,9 @@ class WatchConfig:
     watch_timeout: int = 300
     backoff: float = 0.5
     max_backoff: float = 30.0
+    grace: float = 30.0
+    """Seconds past ``watch_timeout`` a stream may stay silent or open before it is resumed
+    as broken (``WatchSettings.grace``)."""
     compare_after: timedelta = timedelta(minutes=5)
     rediscover: float = 300.0
     """Seconds between discoveries: types added since (a new CRD) are listed and watched,
@@ -147,7 +150,7 @@ class Watch:
         settings = WatchSettings(namespace=config.live.namespace,
                                  page_size=config.live.page_size,
                                  timeout_seconds=config.watch_timeout, backoff=config.backoff,
-                                 max_backoff=config.max_backoff)
+                                 max_backoff=config.max_backoff, grace=config.grace)
         resource = listed.resource
         watcher = TypeWatcher(transport, resource, listed, store, settings, threading.Event(),
                               f"{source}:{resource.name}")
