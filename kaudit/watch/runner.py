@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from kaudit.config import ConfigRef
 from kaudit.engine import EngineSettings
 from kaudit.live.discovery import ApiResource, discover
 from kaudit.live.errors import FetchError, LiveError
@@ -60,6 +61,8 @@ class WatchConfig:
     rediscover: float = 300.0
     """Seconds between discoveries: types added since (a new CRD) are listed and watched,
     types no longer served are dropped."""
+    config: ConfigRef | None = None
+    """The config file that shaped the rules, named in ``/findings`` as ``scan`` names it."""
 
 
 class Watch:
@@ -68,7 +71,7 @@ class Watch:
         self.config = config
         self.log = log
         self.observer = Observer(catalogue, settings, compare_after=config.compare_after,
-                                 log=log)
+                                 log=log, config=config.config)
         self.store: ObjectStore | None = None
         self.server: StatusServer | None = None
         self.transport: Transport | None = None
