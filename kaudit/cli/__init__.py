@@ -16,10 +16,12 @@ from kaudit.cli import (
     diff_cmd,
     exitcodes,
     helptext,
+    input_opts,
     rules_cmd,
     snapshot_cmd,
     watch_cmd,
 )
+from kaudit.cli.common import UsageError, fail
 from kaudit.cli.explain_cmd import explain_command
 from kaudit.cli.finalizers_cmd import finalizers_command
 from kaudit.cli.graph_cmd import graph_command
@@ -50,9 +52,26 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    digest_key_file: Annotated[Path | None, typer.Option(
+        "--digest-key-file", envvar="KAUDIT_DIGEST_KEY_FILE", dir_okay=False,
+        help="Key Secret digests with this team key (or set KAUDIT_DIGEST_KEY), so snapshots "
+             "saved by one team compare; without one, each run uses a random key.")] = None,
+    max_input_bytes: Annotated[str | None, typer.Option(
+        "--max-input-bytes", envvar="KAUDIT_MAX_INPUT_BYTES",
+        help="Most bytes one input file may hold after gunzip (e.g. 2G; default 256M).")
+    ] = None,
+    follow_symlinks: Annotated[bool, typer.Option(
+        "--follow-symlinks", help="Follow symlinks that lead out of a scanned folder.")
+    ] = False,
 ) -> None:
     """Audit the state of Kubernetes clusters: duplicate schemas, conflicting unique fields,
     stuck deletions, and status that disagrees with reality."""
+    try:
+        input_opts.configure_run(digest_key_file=digest_key_file,
+                                 max_input_bytes=max_input_bytes,
+                                 follow_symlinks=follow_symlinks)
+    except UsageError as exc:
+        raise fail(str(exc)) from None
 
 
 app.command("scan")(scan)

@@ -81,8 +81,10 @@ def render_table(result: SnapshotDiff, *, color: bool) -> str:
                       highlight=False)
     summary = ", ".join(f"{result.count(k)} {k}" for k in (ADDED, REMOVED, RECREATED, CHANGED))
     if not result.changes:
+        blind = (f"; {result.not_comparable} Secret value(s) not comparable (different digest "
+                 "keys)" if result.not_comparable else "")
         return (f"no differences ({result.unchanged} objects unchanged, "
-                f"{result.unobserved} of kinds only one side read)\n")
+                f"{result.unobserved} of kinds only one side read{blind})\n")
     table = Table(show_lines=False)
     table.add_column("change")
     table.add_column("object")
@@ -98,5 +100,8 @@ def render_table(result: SnapshotDiff, *, color: bool) -> str:
     console.print(table)
     console.print(f"{summary}; {result.unchanged} unchanged; {result.unobserved} of kinds "
                   "only one side read (not compared)")
+    if result.not_comparable:
+        console.print(f"{result.not_comparable} Secret value(s) not comparable: the two sides "
+                      "were digested under different keys (see README, Secret digests)")
     return buffer.getvalue()
 

@@ -139,9 +139,11 @@ def _in_cluster(configuration: k8s_client.Configuration) -> ClusterTarget:
 
 
 def _public_server(host: str) -> str:
-    """The server URL without any userinfo a kubeconfig might (wrongly) embed."""
+    """The server URL without anything a kubeconfig might (wrongly) embed as a credential:
+    userinfo (``user:password@``), a query (``?token=…``) and a fragment."""
     scheme, sep, rest = host.partition("://")
     if not sep:
-        return host
+        return host.partition("?")[0].partition("#")[0]
+    rest = rest.partition("#")[0].partition("?")[0]
     netloc, slash, path = rest.partition("/")
     return f"{scheme}://{netloc.rpartition('@')[2]}{slash}{path}"

@@ -19,6 +19,8 @@ from kaudit.live.errors import FetchError, json_object
 from kaudit.live.policy import Query, queries_for
 from kaudit.model import CoverageGap, SourceLocation
 from kaudit.snapshot import KubeObject
+from kaudit.snapshot.limits import unrepresentable
+from kaudit.snapshot.metacheck import metadata_problem
 from kaudit.snapshot.redact import redact_secret
 
 if TYPE_CHECKING:  # the client stack loads only when a cluster is read
@@ -63,11 +65,13 @@ def list_resource(transport: Transport, resource: ApiResource, *, source: str,
     """
     outcome = ListOutcome(resource)
     location = SourceLocation(source)
+    skipped: list[str] = []
     for query in queries_for(resource):
         for attempt in (1, 2):
             try:
                 objects, version = _pages(transport, resource, query, location, namespace,
-                                          page_size, on_page, prefetch, deadline, max_pages)
+                                          page_size, on_page, prefetch, deadline, max_pages,
+                                          skipped)
                 outcome.objects.extend(objects)
                 outcome.resource_versions.append(version)
                 break
@@ -80,6 +84,10 @@ def list_resource(transport: Transport, resource: ApiResource, *, source: str,
             except FetchError as exc:
                 outcome.gap = CoverageGap(resource.name, exc.reason, exc.detail)
             return outcome
+    if skipped:
+        # The type is not complete: absence of an object of it proves nothing.
+        outcome.gap = CoverageGap(resource.name, "objects skipped",
+                                  f"{len(skipped)} cannot be audited, first: {skipped[0]}")
     return outcome
 
 
@@ -157,7 +165,11 @@ def _page_parts(body: bytes) -> tuple[dict[str, object], list[object]]:
 def _pages(transport: Transport, resource: ApiResource, query: Query, location: SourceLocation,
            namespace: str | None, page_size: int, on_page: Callable[[int], None],
            prefetch: Executor | None, deadline: Deadline | None = None,
-           max_pages: int = MAX_PAGES) -> tuple[list[KubeObject], str]:
+           max_pages: int = MAX_PAGES, skipped: list[str] | None = None
+           ) -> tuple[list[KubeObject], str]:
+    """``skipped`` collects why objects were left out (a shape no rule can read)."""
+    if skipped is None:
+        skipped = []
     path = resource.list_path(namespace)
     params: dict[str, str] = {"limit": str(page_size)}
     if query.label_selector:
@@ -196,6 +208,10 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
                 # items say PartialObjectMetadata: both are set from discovery.
                 raw["apiVersion"] = api_version
                 raw["kind"] = kind
+                problem = unrepresentable(raw) or metadata_problem(raw)
+                if problem is not None:  # the same bounds as files (a hostile server)
+                    skipped.append(problem)
+                    continue
                 if secret:
                     redact_secret(raw)
                 append(KubeObject(raw, location))

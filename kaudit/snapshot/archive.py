@@ -4,6 +4,7 @@ Format (DESIGN.md §2): JSON, optionally gzipped::
 
     {"kind": "KauditSnapshot", "version": 1, "capturedAt": "...",
      "source": {"context": "...", "server": "..."},
+     "digests": {"algorithm": "hmac-sha256", "key": "<key id, never the key>"},
      "coverage": {"objects": N, "kinds": N, "gaps": [...], "read": ["apps/Deployment", ...]},
      "items": [...]}
 """
@@ -20,6 +21,7 @@ from typing import Any
 import orjson
 
 from kaudit.model import CoverageGap
+from kaudit.snapshot import digest
 from kaudit.snapshot.redact import is_secret, redact_secret
 from kaudit.snapshot.shapes import SNAPSHOT_KIND
 from kaudit.snapshot.snapshot import Snapshot
@@ -44,7 +46,9 @@ def is_archive(data: Any) -> bool:
 def read_header(data: dict[str, Any]) -> ArchiveHeader:
     version = data.get("version")
     if version != SNAPSHOT_VERSION:
-        raise ValueError(f"unsupported KauditSnapshot version {version!r} "
+        # The version is shown only when it is a number: any other text is document content.
+        shown = f" {version}" if type(version) is int else ""
+        raise ValueError(f"unsupported KauditSnapshot version{shown} "
                          f"(this kaudit reads version {SNAPSHOT_VERSION})")
     source = data.get("source") if isinstance(data.get("source"), dict) else {}
     coverage = data.get("coverage") if isinstance(data.get("coverage"), dict) else {}
@@ -107,6 +111,9 @@ def snapshot_document(
         "version": SNAPSHOT_VERSION,
         "capturedAt": format_time(captured_at) if captured_at else None,
         "source": source,
+        # Which key the digests of values read in this run were made with; digests carried
+        # over from another snapshot name their own key.
+        "digests": {"algorithm": digest.ALGORITHM, "key": digest.current().key_id},
         "coverage": coverage,
         "items": body,
     }

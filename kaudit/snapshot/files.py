@@ -1,36 +1,46 @@
 """Read manifests, dumps and saved snapshots from files, folders and stdin.
 
-Every failure is local: an unreadable file, a broken document or a typeless object becomes an
-``InputProblem`` (reported as KA001 with file and line) and the rest is still audited.
+Every failure is local: an unreadable file, a broken document, a typeless object or a bound
+that trips (``limits``) becomes an ``InputProblem`` (reported as KA001 with file and line) and
+the rest is still audited. Finding and reading files, bounded, is ``reader``'s job.
 """
 
 from __future__ import annotations
 
-import gzip
 import re
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
 from kaudit.model import CoverageGap, InputProblem, Severity, SourceLocation
+from kaudit.snapshot import limits as input_limits
 from kaudit.snapshot.archive import is_archive, read_header
 from kaudit.snapshot.collector import collector_paused
 from kaudit.snapshot.gitops import GitOps, GitOpsOptions
+from kaudit.snapshot.limits import InputLimits, unrepresentable
+from kaudit.snapshot.metacheck import metadata_problem
 from kaudit.snapshot.object import KubeObject
+from kaudit.snapshot.reader import (
+    MANIFEST_SUFFIXES,
+    STDIN,
+    ReadError,
+    display_name,
+    read_input,
+)
+from kaudit.snapshot.reader import discover as _discover
 from kaudit.snapshot.redact import is_secret, redact_secret
 from kaudit.snapshot.shapes import expand, typeless_problem
 from kaudit.snapshot.snapshot import Snapshot, SourceInfo
 from kaudit.snapshot.yamlparse import DocumentError, ParsedDocument, parse_document, split_documents
 
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+__all__ = ["MANIFEST_SUFFIXES", "STDIN", "LoadResult", "NoInputError", "Progress", "discover",
+           "load_paths", "load_snapshot"]
+
 Progress = Callable[[int, int, int], None]
 """Called after each input with (inputs read, inputs in total, objects so far)."""
-STDIN = "-"
 
 
 class NoInputError(Exception):
@@ -48,47 +58,32 @@ class LoadResult:
     read_kinds: set[tuple[str, str]] | None = None
 
 
-def discover(paths: Sequence[str], gitops: GitOps | None = None
-             ) -> tuple[list[str], list[InputProblem]]:
+def discover(paths: Sequence[str], gitops: GitOps | None = None,
+             limits: InputLimits | None = None) -> tuple[list[str], list[InputProblem]]:
     """Expand folders recursively into manifest files, sorted for determinism; ``gitops``
     leaves Helm charts and kustomize fragments out of a folder's files (see ``gitops``)."""
-    files: list[str] = []
-    problems: list[InputProblem] = []
-    for raw in paths:
-        if raw == STDIN:
-            files.append(STDIN)
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(
-                str(p) for p in path.rglob("*")
-                if p.is_file() and p.name.lower().endswith(MANIFEST_SUFFIXES)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            files.extend(gitops.filter_folder(path, found) if gitops is not None else found)
-        elif path.is_file():
-            files.append(str(path))
-        else:
-            problems.append(InputProblem(SourceLocation(raw), f"no such file or folder: {raw}"))
-    return files, problems
+    return _discover(paths, limits or input_limits.current(),
+                     gitops.filter_folder if gitops is not None else None)
 
 
 def load_paths(paths: Sequence[str], stdin: BinaryIO | None = None,
                named: Sequence[tuple[str, bytes]] = (),
                progress: Progress | None = None,
-               gitops: GitOpsOptions | None = None) -> LoadResult:
+               gitops: GitOpsOptions | None = None,
+               limits: InputLimits | None = None) -> LoadResult:
     """Load files and folders; ``named`` adds in-memory inputs (display name, bytes), such as
     the packaged demo, whose install path would otherwise leak into reports."""
+    limits = limits or input_limits.current()
     result = LoadResult()
     walk = GitOps(gitops or GitOpsOptions())
-    files, problems = discover(paths, walk)
+    files, problems = discover(paths, walk, limits)
     named = [*named, *walk.rendered()]
     result.problems.extend(problems)
     result.problems.extend(walk.notices)
     total = len(files) + len(named)
     with collector_paused():
         for done, name in enumerate(files, start=1):
-            _load_file(name, result, stdin)
+            _load_file(name, result, stdin, limits)
             if progress is not None:
                 progress(done, total, len(result.objects))
         for display, data in named:
@@ -126,21 +121,13 @@ def load_snapshot(paths: Sequence[str], stdin: BinaryIO | None = None,
     )
 
 
-def _read_bytes(name: str, stdin: BinaryIO | None) -> bytes:
-    if name == STDIN:
-        return (stdin or sys.stdin.buffer).read()
-    data = Path(name).read_bytes()
-    if name.endswith(".gz") or data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    return data
-
-
-def _load_file(name: str, result: LoadResult, stdin: BinaryIO | None) -> None:
-    display = "<stdin>" if name == STDIN else name
+def _load_file(name: str, result: LoadResult, stdin: BinaryIO | None,
+               limits: InputLimits) -> None:
+    display = display_name(name)
     try:
-        data = _read_bytes(name, stdin)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        result.problems.append(InputProblem(SourceLocation(display), f"cannot read: {exc}"))
+        data = read_input(name, stdin, limits)
+    except ReadError as exc:
+        result.problems.append(InputProblem(SourceLocation(display), str(exc)))
         return
     result.files_read += 1
     # Hand the only reference over, so the file's bytes can be freed as soon as they are
@@ -158,6 +145,14 @@ def _load_data(display: str, data: bytes | list[bytes], result: LoadResult) -> N
     reference to the bytes and frees them once parsed (see ``_load_file``)."""
     if isinstance(data, list):
         data = data.pop()
+    if data[:2] in _UTF16_BOMS:
+        # Windows editors save UTF-16; everything below reads UTF-8.
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeError:
+            result.problems.append(InputProblem(
+                SourceLocation(display, 1), "not UTF-16 text, though it starts with a BOM"))
+            return
     if b"\x00" in data[:8192]:
         result.problems.append(InputProblem(
             SourceLocation(display, 1), "not YAML or JSON: the file holds binary data"))
@@ -175,16 +170,19 @@ def _load_data(display: str, data: bytes | list[bytes], result: LoadResult) -> N
             return
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        result.problems.append(InputProblem(
-            SourceLocation(display, line), f"not UTF-8 text (byte {exc.start}): {exc.reason}"))
-        return
+        mixed = False
+    except UnicodeDecodeError:
+        # Bytes that are not UTF-8 become lone surrogates; only the documents holding one
+        # are lost (``_load_yaml``), not the whole file.
+        text = data.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
+        mixed = True
     del data
-    _load_yaml(display, text, result)
+    _load_yaml(display, text, result, mixed)
 
 
 _NOT_JSON = object()
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
 
 def _parse_json(data: bytes) -> Any:
@@ -249,9 +247,16 @@ def _json_item_lines(data: bytes, parsed: Any) -> list[int] | None:
     return lines
 
 
-def _load_yaml(display: str, text: str, result: LoadResult) -> None:
+def _load_yaml(display: str, text: str, result: LoadResult, mixed: bool = False) -> None:
+    """``mixed``: the text holds bytes that were not UTF-8 (as surrogates)."""
     typeless: list[int | None] = []
     for raw_doc in split_documents(text):
+        bad = _NOT_UTF8.search(raw_doc.text) if mixed else None
+        if bad is not None:
+            line = raw_doc.first_line + raw_doc.text.count("\n", 0, bad.start())
+            result.problems.append(InputProblem(
+                SourceLocation(display, line), "not UTF-8 text: the document is skipped"))
+            continue
         try:
             doc = parse_document(raw_doc)
         except DocumentError as exc:
@@ -259,6 +264,10 @@ def _load_yaml(display: str, text: str, result: LoadResult) -> None:
             continue
         if doc is None:
             continue
+        for line in doc.widened:
+            result.problems.append(InputProblem(
+                SourceLocation(display, line), "an integer beyond 64 bits, read as a float "
+                "(as the API server stores it)", Severity.WARNING))
         if is_archive(doc.data):
             _add_archive(display, doc.data, result, doc.item_lines)
             continue
@@ -275,9 +284,14 @@ def _add(doc: ParsedDocument, display: str, result: LoadResult,
     lineless = SourceLocation(display, None)
     append = result.objects.append
     for raw, line in expanded.objects:
+        location = lineless if line is None else SourceLocation(display, line)
+        problem = unrepresentable(raw) or metadata_problem(raw)
+        if problem is not None:
+            result.problems.append(InputProblem(location, f"object skipped: {problem}"))
+            continue
         if raw.get("kind") == "Secret" and is_secret(raw):
             redact_secret(raw)
-        append(KubeObject(raw, lineless if line is None else SourceLocation(display, line)))
+        append(KubeObject(raw, location))
     if collect_typeless and expanded.typeless:
         result.problems.append(typeless_problem(display, expanded.typeless))
         return []

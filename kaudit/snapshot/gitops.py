@@ -31,6 +31,8 @@ from typing import Any
 import yaml
 
 from kaudit.model import InputProblem, Severity, SourceLocation
+from kaudit.snapshot import limits as input_limits
+from kaudit.snapshot.reader import ReadError, read_input
 
 CHART_FILE = "Chart.yaml"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -125,9 +127,12 @@ def _outermost(folders: Iterable[Path]) -> list[Path]:
 
 
 def _load(file: Path) -> dict[str, Any]:
+    """A chart or kustomization file, read within the input bounds (it is in the scanned
+    tree, written by whoever wrote the rest)."""
     try:
-        data = yaml.safe_load(file.read_text(errors="replace"))
-    except (OSError, yaml.YAMLError):
+        text = read_input(str(file), None, input_limits.current()).decode(errors="replace")
+        data = yaml.load(text, Loader=yaml.CSafeLoader)  # libyaml, safe constructors
+    except (ReadError, yaml.YAMLError, RecursionError, ValueError, TypeError):
         return {}
     return data if isinstance(data, dict) else {}
 

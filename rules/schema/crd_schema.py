@@ -175,10 +175,21 @@ class Violation:
     message: str
 
 
+class MalformedSchema(ValueError):
+    """The schema itself is broken (a keyword of the wrong shape: ``type: {…}``, a property
+    that is a list): the API server refuses such a CRD, so there is nothing to check."""
+
+
 def violations(document: Any, check: Draft4Validator) -> Iterator[Violation]:
-    """Validation errors of the pruned document, in document order."""
-    errors = sorted(itertools.islice(check.iter_errors(document), MAX_ERRORS),
-                    key=lambda e: ([str(p) for p in e.absolute_path], str(e.validator)))
+    """Validation errors of the pruned document, in document order; ``MalformedSchema`` when
+    the schema cannot be applied at all."""
+    try:
+        found = list(itertools.islice(check.iter_errors(document), MAX_ERRORS))
+    except RecursionError:
+        raise
+    except Exception as exc:  # jsonschema fails in many ways on a schema of the wrong shape
+        raise MalformedSchema(type(exc).__name__) from None
+    errors = sorted(found, key=lambda e: ([str(p) for p in e.absolute_path], str(e.validator)))
     for error in errors:
         path = [escape(str(p)) for p in error.absolute_path]
         if error.validator == "required" and isinstance(error.validator_value, list):

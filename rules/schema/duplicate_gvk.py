@@ -274,6 +274,12 @@ def _canonical(crd: KubeObject) -> bytes:
     return orjson.dumps(crd.spec, option=orjson.OPT_SORT_KEYS)
 
 
+def _versions_by_name(crd: KubeObject) -> dict[str, Any]:
+    versions = crd.spec.get("versions")
+    return {str(v.get("name")): v for v in versions if isinstance(v, dict)} \
+        if isinstance(versions, list) else {}
+
+
 def _difference(a: KubeObject, b: KubeObject) -> str:
     va, vb = spec_versions(a), spec_versions(b)
     only_a = [v for v in va if v not in vb]
@@ -283,10 +289,8 @@ def _difference(a: KubeObject, b: KubeObject) -> str:
         parts.append(f"versions only in the first: {', '.join(only_a)}")
     if only_b:
         parts.append(f"versions only in the second: {', '.join(only_b)}")
-    versions_a = {str(v.get("name")): v for v in a.spec.get("versions") or []
-                  if isinstance(v, dict)}
-    versions_b = {str(v.get("name")): v for v in b.spec.get("versions") or []
-                  if isinstance(v, dict)}
+    versions_a = _versions_by_name(a)
+    versions_b = _versions_by_name(b)
     changed = sorted(n for n in set(versions_a) & set(versions_b)
                      if orjson.dumps(versions_a[n], option=orjson.OPT_SORT_KEYS)
                      != orjson.dumps(versions_b[n], option=orjson.OPT_SORT_KEYS))

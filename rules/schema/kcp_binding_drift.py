@@ -80,7 +80,7 @@ class KcpBindingDrift(Rule):
                 continue
             schema = res.get("schema") if isinstance(res.get("schema"), dict) else {}
             name = schema.get("name")
-            if not name or name in exported:
+            if not isinstance(name, str) or not name or name in exported:
                 continue
             group = str(res.get("group") or "")
             gr = f"{res.get('resource')}.{group}" if group else str(res.get("resource"))

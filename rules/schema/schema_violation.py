@@ -10,6 +10,7 @@ from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severit
 from kaudit_rules.schema.apis import CRD_GROUP
 from kaudit_rules.schema.apply_diff import dotted
 from kaudit_rules.schema.crd_schema import (
+    MalformedSchema,
     prune,
     prunes_unknown_fields,
     validator,
@@ -94,7 +95,7 @@ class SchemaViolation(Rule):
         try:
             kept, dropped = prune(obj.raw, schema, keep_unknown=not prunes_unknown_fields(crd))
             problems = list(violations(kept, check))
-        except RecursionError:
+        except (RecursionError, MalformedSchema):
             return
         limit = max(1, ctx.options.max_per_object)
         found: list[tuple[str, Severity, str, str]] = []

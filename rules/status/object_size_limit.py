@@ -17,7 +17,12 @@ OBJECT_LIMIT = 1_572_864
 
 
 def _size(value: Any) -> int:
-    return len(orjson.dumps(value)) if not isinstance(value, str) else len(value.encode())
+    if isinstance(value, str):
+        return len(value.encode(errors="surrogatepass"))
+    try:
+        return len(orjson.dumps(value))
+    except TypeError:  # nothing orjson can write (the loaders bound depth and integers)
+        return len(repr(value).encode(errors="surrogatepass"))
 
 
 def _escape(key: str) -> str:
@@ -72,7 +77,10 @@ def predicted_last_applied(obj: KubeObject) -> int:
         # copy always carries "annotations" (``{}`` when there were none).
         annotations = {k: v for k, v in obj.annotations.items() if k != LAST_APPLIED}
         raw = {**raw, "metadata": {**meta, "annotations": annotations}}
-    text = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+    try:
+        text = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # see ``_size``
+        text = repr(raw).encode(errors="surrogatepass")
     escaped = sum(text.count(char) * growth for char, growth in _GROWTH)
     return len(LAST_APPLIED) + len(text) + escaped + 1
 
@@ -132,7 +140,7 @@ class ObjectSizeLimit(Rule):
             near_annotations = annotations >= ctx.options.annotations_bytes
             total = 0
             if not near_annotations:
-                total = len(orjson.dumps(obj.raw))
+                total = _size(obj.raw)
                 if total < ctx.options.object_bytes:
                     continue
             parts = _contributors(obj)
@@ -150,7 +158,7 @@ class ObjectSizeLimit(Rule):
                                "Once over the cap every write to this object is rejected"),
                     evidence={"annotations_bytes": annotations, "biggest": pointer},
                 )
-                total = len(orjson.dumps(obj.raw))
+                total = _size(obj.raw)
             if total >= ctx.options.object_bytes and parts:
                 pointer, size = _biggest(parts)
                 over = total >= OBJECT_LIMIT
@@ -170,7 +178,7 @@ class ObjectSizeLimit(Rule):
         """A manifest is about to be applied: predict the annotations client-side ``kubectl
         apply`` would write. Cheap first: only an object whose whole JSON could reach the
         threshold is measured exactly."""
-        if len(orjson.dumps(obj.raw)) < ctx.options.annotations_bytes // 2:
+        if _size(obj.raw) < ctx.options.annotations_bytes // 2:
             return
         others = sum(len(k) + _size(v) for k, v in obj.annotations.items() if k != LAST_APPLIED)
         added = predicted_last_applied(obj)

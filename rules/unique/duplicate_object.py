@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import orjson
 
@@ -17,6 +18,15 @@ from kaudit.rules import (
     Severity,
     related,
 )
+
+
+def _sorted_json(raw: dict[str, Any]) -> bytes | None:
+    """The key-sorted JSON of an object; ``None`` when orjson cannot write it (then the dicts
+    are compared as they are)."""
+    try:
+        return orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
 
 
 class DuplicateObject(Rule):
@@ -46,9 +56,11 @@ class DuplicateObject(Rule):
             if len(definitions) < 2 or not key.name:
                 continue
             first = definitions[0]
-            first_body = orjson.dumps(first.raw, option=orjson.OPT_SORT_KEYS)
+            first_body = _sorted_json(first.raw)
             for later in definitions[1:]:
-                if orjson.dumps(later.raw, option=orjson.OPT_SORT_KEYS) == first_body:
+                body = _sorted_json(later.raw)
+                if body == first_body if body is not None and first_body is not None \
+                        else later.raw == first.raw:
                     continue
                 same_stream = (later.source and first.source
                                and later.source.file == first.source.file)
@@ -87,6 +99,8 @@ class DuplicateObject(Rule):
                 )
 
 
-def _body(obj: KubeObject) -> bytes:
-    return orjson.dumps({k: v for k, v in obj.raw.items() if k != "apiVersion"},
-                        option=orjson.OPT_SORT_KEYS)
+def _body(obj: KubeObject) -> bytes | dict[str, Any]:
+    """The object without its ``apiVersion``, as comparable JSON (as it is where orjson
+    cannot write it)."""
+    body = {k: v for k, v in obj.raw.items() if k != "apiVersion"}
+    return _sorted_json(body) or body
