@@ -41,6 +41,8 @@ from kaudit.live.listing import ListOutcome, list_resource
 from kaudit.live.policy import METADATA_ONLY, Query, queries_for
 from kaudit.model import CoverageGap, SourceLocation
 from kaudit.snapshot import KubeObject
+from kaudit.snapshot.limits import unrepresentable
+from kaudit.snapshot.metacheck import metadata_problem
 from kaudit.snapshot.redact import redact_secret
 
 if TYPE_CHECKING:
@@ -66,9 +68,6 @@ BROKEN = "error"
 CONNECTION_FAILED = "connection failed"
 BAD_RESPONSE = "bad response"
 TIMEOUT = "timeout"
-_META_STRINGS = ("name", "namespace", "resourceVersion")
-"""Metadata fields an event's object must carry as strings, when present: the store keys on
-the first two, the next watch resumes from the third."""
 
 
 class WatchExpired(Exception):
@@ -162,11 +161,12 @@ def _event(line: bytes, resource: ApiResource, location: SourceLocation) -> Watc
     if not isinstance(meta, dict):
         raise FetchError(BAD_RESPONSE, f"{kind} event whose metadata is a "
                                        f"{type(meta).__name__}, not a mapping")
-    for name in _META_STRINGS:
-        value = meta.get(name)
-        if value is not None and not isinstance(value, str):
-            raise FetchError(BAD_RESPONSE, f"{kind} event whose metadata.{name} is a "
-                                           f"{type(value).__name__}, not a string")
+    # The bounds a listed object is held to (the store keys on name and namespace, the next
+    # watch resumes from resourceVersion): an event the list would have skipped ends the
+    # stream, so that the type is a gap rather than silently missing the object.
+    problem = metadata_problem(raw) or (None if kind == "BOOKMARK" else unrepresentable(raw))
+    if problem is not None:
+        raise FetchError(BAD_RESPONSE, f"{kind} event whose {problem}")
     version = meta.get("resourceVersion") or ""
     if kind == "BOOKMARK":
         return WatchEvent(kind, None, version)

@@ -17,6 +17,14 @@ import orjson
 
 from tests.live.hostile import FILLER, Behaviour, _quiet_write
 
+
+def _nested(depth: int) -> Any:
+    value: Any = "bottom"
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
 LINES: dict[str, Any] = {
     "not-json": b"this is not json\n",
     "object-not-a-mapping": {"type": "ADDED", "object": "a string"},
@@ -25,6 +33,10 @@ LINES: dict[str, Any] = {
         "metadata": {"name": {"first": "x"}, "namespace": "shop", "resourceVersion": "9"}}},
     "version-not-a-string": {"type": "BOOKMARK", "object": {
         "metadata": {"resourceVersion": ["1", "2"]}}},
+    "labels-not-strings": {"type": "ADDED", "object": {
+        "metadata": {"name": "x", "namespace": "shop", "labels": {"app": 7}}}},
+    "nested-too-deep": {"type": "ADDED", "object": {
+        "metadata": {"name": "x", "namespace": "shop"}, "spec": _nested(230)}},
 }
 """One bad line per mode, sent as the stream's first event."""
 

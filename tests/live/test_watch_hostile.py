@@ -61,8 +61,10 @@ def test_a_line_that_is_not_an_event_is_a_gap_and_a_reconnection(
     live, hub = hub_live
     detail = {"not-json": "not JSON", "object-not-a-mapping": "without an object",
               "metadata-not-a-mapping": "metadata is a str",
-              "name-not-a-string": "metadata.name is a dict",
-              "version-not-a-string": "metadata.resourceVersion is a list"}[mode]
+              "name-not-a-string": "metadata.name is not a string",
+              "version-not-a-string": "metadata.resourceVersion is not a string",
+              "labels-not-strings": "metadata.labels does not map strings to strings",
+              "nested-too-deep": "nested deeper than"}[mode]
     with watching(select=("FN001",)) as run:
         _attack_and_recover(live, hub, run, HostileWatch(WIDGETS, mode), "watch bad response",
                             detail)
