@@ -60,7 +60,8 @@ def scan_fleet(contexts: list[str], live: LiveOptions, *, outputs: list[Output],
         settings = _settings(config, select, ignore, baseline_path, when)
         clusters.append(ClusterReport(
             cluster.context, _report(snapshot, catalogue, settings, when, when_source,
-                                     reachable=cluster.read is not None, config=config.ref),
+                                     reachable=cluster.read is not None, fail_on=fail_on,
+                                     config=config.ref),
             server=cluster.read.server if cluster.read else "",
             reachable=cluster.read is not None))
     fleet = FleetReport(tuple(clusters), config=config.ref)
@@ -95,7 +96,7 @@ def _snapshot_of(cluster: ClusterRead) -> Snapshot:
 
 def _report(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,
             when: datetime, when_source: str, *, reachable: bool,
-            config: ConfigRef | None) -> Report:
+            fail_on: str = "error", config: ConfigRef | None = None) -> Report:
     result = run(snapshot, catalogue, settings)
     findings = result.findings
     if not reachable:
@@ -103,7 +104,7 @@ def _report(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,
                          for f in findings)
     return Report(findings=findings, now=when, now_source=when_source,
                   sources=snapshot.sources, objects=len(snapshot), kinds=len(snapshot.kinds()),
-                  gaps=snapshot.gaps, crashed=result.crashed, config=config)
+                  gaps=snapshot.gaps, crashed=result.crashed, fail_on=fail_on, config=config)
 
 
 def _exit_code(fleet: FleetReport, fail_on: str) -> int:

@@ -18,6 +18,7 @@ from kaudit.cli.common import UsageError, fail, write_output
 from kaudit.cli.sources import LiveFlags, choose_source, live_failure, print_gaps, progress_allowed
 from kaudit.explain import NotFound, neighbourhood, resolve
 from kaudit.graph import build_graph
+from kaudit.graph.edges import RELATIONS
 from kaudit.graph.render import RENDERERS
 from kaudit.live import LiveError
 from kaudit.snapshot.files import NoInputError
@@ -48,9 +49,8 @@ def graph_command(
 ) -> None:
     """Draw the resource graph as Graphviz dot, Mermaid or JSON.
 
-    Every relation kaudit knows: owner references, Crossplane claim/composite/composed, CRD ->
-    objects, Pod -> what it uses, PVC -> PV, APIService -> Service, Event -> object, namespace
-    -> content. Deleting objects are drawn red, objects referenced but absent dashed.
+    Every relation kaudit knows, each edge labelled with its name: {relations}. Deleting
+    objects are drawn red, objects referenced but absent dashed.
 
     With no PATH, the current kubeconfig context is read (like kubectl); --context picks
     another. A live read lists every namespace and sends only GET requests.
@@ -80,3 +80,7 @@ def graph_command(
         raise fail(str(exc)) from None
     write_output(text, output)
     raise typer.Exit(exitcodes.OK)
+
+
+# The relation list comes from the extractor registry, so a new relation is in --help at once.
+graph_command.__doc__ = (graph_command.__doc__ or "").replace("{relations}", ", ".join(RELATIONS))

@@ -248,6 +248,7 @@ def _scan(source: Source, outputs: list[Output],
                     if (rule := catalogue.by_code(code)) is not None),
         suppressed=result.suppressed,
         config=config.ref,
+        fail_on=fail_on,
     )
     write_outputs(report, outputs, lambda text: write_output(text, None))
     if pushgateway:

@@ -36,6 +36,13 @@ class Extractor:
 
     relation: str
     extract: Callable[[Snapshot], Iterator[Edge]]
+    emits: tuple[str, ...] = ()
+    """Every relation its edges can carry, when that is not just ``relation`` (one extractor
+    compiled from several ``FieldRef`` lines): ``kaudit graph --help`` lists them from here,
+    so the help cannot drift from what the graph draws."""
+
+    def relations(self) -> tuple[str, ...]:
+        return self.emits or (self.relation,)
 
 
 def resolve_namespace(snapshot: Snapshot, group: str, kind: str, name: str,

@@ -3,11 +3,15 @@
 Deterministic by construction: nodes and edges are sorted by key, node ids are derived from
 object identity (dot, JSON) or from that sorted order (Mermaid, which needs plain ids), so the
 same snapshot always gives byte-identical output that can be diffed or committed.
+
+Names come from untrusted inputs: every label and id is written in the target's own quoting
+(a DOT string, a Mermaid label with entity codes) after ``safe_text`` has turned control
+characters into visible escapes, so a name can neither end its string early and inject
+statements nor write an ESC sequence into the terminal the graph is printed to.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -44,9 +48,28 @@ def _facts(graph: ClusterGraph, key: ObjectKey) -> dict[str, Any]:
     return out
 
 
-def _label(key: ObjectKey) -> str:
+def _label_lines(key: ObjectKey) -> tuple[str, str]:
     where = f"{key.namespace}/{key.name}" if key.namespace else key.name
-    return f"{key.kind}\n{where}"
+    return key.kind, where
+
+
+def _dot_text(text: str) -> str:
+    """The body of a DOT string: a quote or backslash escaped (a label reads ``\\\\`` as one
+    backslash), control characters as escapes. Graphviz
+    reads ``\\"`` as an escaped quote even after another backslash, so a string cannot end in
+    one: a final backslash is written as its escape, ``\\x5c``."""
+    body = safe_text(text)
+    if body.endswith("\\"):
+        body = body[:-1] + "\\x5c"
+    return body.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _dot_string(text: str) -> str:
+    return f'"{_dot_text(text)}"'
+
+
+def _dot_label(key: ObjectKey) -> str:
+    return '"' + "\\n".join(_dot_text(line) for line in _label_lines(key)) + '"'
 
 
 def render_json(graph: ClusterGraph, keys: Iterable[ObjectKey] | None = None) -> str:
@@ -65,25 +88,35 @@ def render_dot(graph: ClusterGraph, keys: Iterable[ObjectKey] | None = None) -> 
     lines = ["digraph kaudit {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica"];']
     for key in nodes:
         obj = graph.node(key)
-        attrs = [f"label={json.dumps(_label(key))}"]
+        attrs = [f"label={_dot_label(key)}"]
         if obj is None:
             attrs.append("style=dashed")
         elif obj.deletion_timestamp is not None:
             attrs.append('color="red"')
             if obj.finalizers:
                 attrs.append("penwidth=2")
-        lines.append(f"  {json.dumps(node_id(key))} [{', '.join(attrs)}];")
+        lines.append(f"  {_dot_string(node_id(key))} [{', '.join(attrs)}];")
     for s, t, d in edges:
-        lines.append(f"  {json.dumps(node_id(s))} -> {json.dumps(node_id(t))} "
-                     f"[label={json.dumps(d['relation'])}];")
+        lines.append(f"  {_dot_string(node_id(s))} -> {_dot_string(node_id(t))} "
+                     f"[label={_dot_string(d['relation'])}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
+# Mermaid reads ``#name;`` / ``#code;`` as an entity, and a label is HTML (``<``), may be a
+# Markdown string (a backtick) and an edge label ends at ``|``.
+_MERMAID = str.maketrans({"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "|": "#124;",
+                          "`": "#96;", "&": "#amp;"})
+
+
 def _mermaid_text(text: str) -> str:
-    # Names come from the cluster: control characters are escaped, so that printing the
-    # diagram on a terminal cannot drive it (dot and JSON escape them as JSON strings).
-    return safe_text(text, multiline=True).replace('"', "#quot;").replace("\n", "<br/>")
+    """``text`` inert inside a Mermaid label: control characters as escapes, then every
+    character Mermaid would read as syntax as its entity code."""
+    return safe_text(text).translate(_MERMAID)
+
+
+def _mermaid_label(key: ObjectKey) -> str:
+    return "<br/>".join(_mermaid_text(line) for line in _label_lines(key))
 
 
 def render_mermaid(graph: ClusterGraph, keys: Iterable[ObjectKey] | None = None) -> str:
@@ -91,7 +124,7 @@ def render_mermaid(graph: ClusterGraph, keys: Iterable[ObjectKey] | None = None)
     ids = {key: f"n{i}" for i, key in enumerate(nodes)}
     lines = ["flowchart LR"]
     for key in nodes:
-        lines.append(f'  {ids[key]}["{_mermaid_text(_label(key))}"]')
+        lines.append(f'  {ids[key]}["{_mermaid_label(key)}"]')
     for s, t, d in edges:
         lines.append(f"  {ids[s]} -->|{_mermaid_text(d['relation'])}| {ids[t]}")
     deleting = [ids[k] for k in nodes

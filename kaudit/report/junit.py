@@ -4,6 +4,11 @@ One ``testsuite`` per rule family, one ``testcase`` per rule and object (``class
 rule, ``name`` the object, ``file`` where it was read); the findings of one rule on one object
 are one ``failure`` (message and fix). Rules that ran without a finding are one passing case
 each, so "N tests, M failures" counts what was checked, not only what broke.
+
+A case fails only for findings at or above the run's ``--fail-on``: GitLab and Jenkins mark a
+pipeline red on any failed case, and the report must not go red while the gate passes. A
+finding below the threshold (an ``info`` under the default ``--fail-on error``; every finding
+under ``--fail-on never``) is a passing case whose ``system-out`` carries its detail.
 """
 
 from __future__ import annotations
@@ -48,6 +53,15 @@ def _details(finding: Finding, options: FormatOptions) -> list[str]:
     return lines + ["  " + d for d in details(finding, options.cwd)]
 
 
+def _failure(case: ET.Element, findings: list[Finding], options: FormatOptions) -> None:
+    first = findings[0]
+    worst = max(findings, key=lambda f: f.severity.rank)
+    message = first.message if len(findings) == 1 else (
+        f"{len(findings)} findings: {first.message}")
+    failure = ET.SubElement(case, "failure", message=_clean(message), type=worst.severity.value)
+    failure.text = _clean("\n".join(line for f in findings for line in _details(f, options)))
+
+
 def render_junit(report: Report, options: FormatOptions) -> str:
     rules = report.rule_infos()
     by_case: dict[tuple[str, str], list[Finding]] = defaultdict(list)
@@ -82,15 +96,15 @@ def render_junit(report: Report, options: FormatOptions) -> str:
                         attrs["line"] = str(first.source.line)
                 attrs["time"] = "0"
                 case = ET.SubElement(suite, "testcase", attrs)
-                worst = max(findings, key=lambda f: f.severity.rank)
-                message = first.message if len(findings) == 1 else (
-                    f"{len(findings)} findings: {first.message}")
-                failure = ET.SubElement(case, "failure", message=_clean(message),
-                                        type=worst.severity.value)
-                failure.text = _clean("\n".join(
-                    line for f in findings for line in _details(f, options)))
+                gating = [f for f in findings if report.gates(f.severity)]
+                if gating:
+                    _failure(case, gating, options)
+                    failures += 1
+                shown = [f for f in findings if not report.gates(f.severity)]
+                if shown:
+                    ET.SubElement(case, "system-out").text = _clean("\n".join(
+                        line for f in shown for line in _details(f, options)))
                 tests += 1
-                failures += 1
         suite.attrib.update(tests=str(tests), failures=str(failures), errors="0",
                             skipped="0", time="0")
         total += tests

@@ -48,15 +48,26 @@ def display_path(name: str, cwd: str | None) -> str:
     return relative_path(name, cwd) or name
 
 
-def uri(name: str, cwd: str | None) -> tuple[str, str | None] | None:
-    """(URI, uriBaseId) for SARIF: relative to the source root, else an absolute ``file:``
-    URI; ``None`` for inputs that are not files."""
+def uri(name: str, cwd: str | None, root: Path | None = None
+        ) -> tuple[str, str | None] | None:
+    """(URI, uriBaseId) for SARIF: relative to the source root ``root`` (``cwd`` when
+    ``None``; ``cwd`` must lie inside it), else an absolute ``file:`` URI; ``None`` for
+    inputs that are not files."""
     if not is_file(name):
         return None
+    base = Path(cwd or os.getcwd()).resolve()
+    root = root or base
     rel = relative_path(name, cwd)
     if rel is not None:
-        return quote(rel), "%SRCROOT%"
-    return Path(os.path.abspath(name)).as_uri(), None
+        # Typed relative to ``cwd``: kept as typed (no symlink resolved), under cwd's place
+        # in the root.
+        inside = PurePosixPath(base.relative_to(root).as_posix(), rel).as_posix()
+        return quote(inside.removeprefix("./")), "%SRCROOT%"
+    path = Path(os.path.abspath(base / name)).resolve()
+    try:
+        return quote(path.relative_to(root).as_posix()), "%SRCROOT%"
+    except ValueError:
+        return path.as_uri(), None
 
 
 def object_label(ref: ObjectRef) -> str:

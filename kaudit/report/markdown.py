@@ -30,6 +30,11 @@ ICON = {Severity.ERROR: ":red_circle:", Severity.WARNING: ":warning:",
 
 
 _INLINE = re.compile(r"([\\`*_\[\]~|])")
+# ``@name`` notifies that user or team and ``#123`` / ``GH-123`` / ``owner/repo#123`` links
+# (and back-references) an issue when GitHub renders the comment. A zero-width space after
+# the sign keeps the text as it reads and stops both.
+_PING = re.compile(r"(@|#|\bGH-)(?=\w)", re.IGNORECASE)
+_ZWSP = "\u200b"
 
 
 def _cut(text: str) -> str:
@@ -41,7 +46,8 @@ def _cut(text: str) -> str:
 def cell(text: str) -> str:
     """Untrusted text safe inside a table cell or a line: no pipe, no newline, no HTML, and
     no Markdown of its own -- a name like ``[x](https://…)`` or a stray backtick stays text
-    instead of becoming a link or code in the comment."""
+    instead of becoming a link or code in the comment, and ``@someone`` pings nobody."""
+    text = _PING.sub(lambda m: m.group() + _ZWSP, text)
     return (_INLINE.sub(r"\\\1", text).replace("<", "&lt;").replace(">", "&gt;")
             .replace("\r", " ").replace("\n", "<br>"))
 

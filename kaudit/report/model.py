@@ -51,6 +51,15 @@ class Report:
     config: ConfigRef | None = None
     """The config file that shaped this report (path and digest), for every format to name:
     a pull request that changes the gate's config shows up in the report it produces."""
+    fail_on: str = "error"
+    """The run's ``--fail-on`` (``error``, ``warning``, ``info`` or ``never``): a format that
+    shows pass/fail (JUnit) fails exactly what fails the run's exit code."""
+
+    def gates(self, severity: Severity) -> bool:
+        """Whether a finding of ``severity`` is at or above ``--fail-on``, so fails the run."""
+        if self.fail_on == "never":
+            return False
+        return severity.rank >= Severity.parse(self.fail_on).rank
 
     def rule_infos(self) -> tuple[RuleInfo, ...]:
         """Every rule a format must describe: those that ran, plus any code a finding names

@@ -30,6 +30,7 @@ from kaudit.report.locations import logical_name, subject, uri
 from kaudit.report.model import Report, RuleInfo
 from kaudit.report.options import FormatOptions
 from kaudit.report.ruledoc import description, to_markdown, to_text
+from kaudit.report.srcroot import source_root
 from kaudit.timeutil import format_time
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -54,8 +55,10 @@ def render_sarif(report: Report, options: FormatOptions) -> str:
 def sarif_log(report: Report, options: FormatOptions) -> dict[str, Any]:
     rules = report.rule_infos()
     index = {r.code: i for i, r in enumerate(rules)}
-    results = [(f.sort_key(), 0, _result(f, index, options, None)) for f in report.findings]
-    results += [(s.finding.sort_key(), 1, _result(s.finding, index, options, s))
+    root = source_root(options.cwd)
+    results = [(f.sort_key(), 0, _result(f, index, root, options, None))
+               for f in report.findings]
+    results += [(s.finding.sort_key(), 1, _result(s.finding, index, root, options, s))
                 for s in report.suppressed]
     left_out = _cap(results)
     results.sort(key=lambda r: r[:2])
@@ -67,8 +70,8 @@ def sarif_log(report: Report, options: FormatOptions) -> dict[str, Any]:
             "informationUri": INFORMATION_URI,
             "rules": [_rule(r) for r in rules],
         }},
-        "invocations": [_invocation(report, options, left_out)],
-        "originalUriBaseIds": _uri_bases(options),
+        "invocations": [_invocation(report, root, options, left_out)],
+        "originalUriBaseIds": _uri_bases(root),
         "results": [r[2] for r in results],
         "columnKind": "unicodeCodePoints",
     }
@@ -87,14 +90,15 @@ def _cap(results: list[tuple[Any, int, dict[str, Any]]]) -> int:
     return left_out
 
 
-def _uri_bases(options: FormatOptions) -> dict[str, Any]:
-    """What the two URI bases stand for: relative file URIs resolve against the working
-    directory (an absolute ``file:`` URI, as SARIF viewers need to open the file); object
-    URIs name no file, so their base has no ``uri``."""
-    root = Path(options.cwd or ".").resolve().as_uri().rstrip("/") + "/"
+def _uri_bases(root: Path) -> dict[str, Any]:
+    """What the two URI bases stand for: relative file URIs resolve against the git work tree
+    kaudit ran in, else the working directory (``kaudit.report.srcroot``; an absolute
+    ``file:`` URI, as SARIF viewers need to open the file); object URIs name no file, so
+    their base has no ``uri``."""
     return {
-        SOURCE_ROOT: {"uri": root,
-                      "description": {"text": "the working directory kaudit ran in"}},
+        SOURCE_ROOT: {"uri": root.as_uri().rstrip("/") + "/",
+                      "description": {"text": "the root of the git work tree kaudit ran in "
+                                              "(the working directory outside one)"}},
         OBJECTS_ROOT: {"description": {"text": (
             "Kubernetes objects that came from no file (standard input, --demo, a live "
             "cluster), by group/version/Kind/namespace/name")}},
@@ -115,10 +119,11 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
     return out
 
 
-def _physical(source: SourceLocation | None, options: FormatOptions) -> dict[str, Any] | None:
+def _physical(source: SourceLocation | None, root: Path,
+              options: FormatOptions) -> dict[str, Any] | None:
     if source is None:
         return None
-    located = uri(source.file, options.cwd)
+    located = uri(source.file, options.cwd, root)
     if located is None:
         return None
     artifact: dict[str, Any] = {"uri": located[0]}
@@ -136,9 +141,9 @@ def _object_physical(name: str) -> dict[str, Any]:
             "region": {"startLine": 1}}
 
 
-def _located(source: SourceLocation | None, logical: str,
+def _located(source: SourceLocation | None, logical: str, root: Path,
              options: FormatOptions) -> dict[str, Any]:
-    return _physical(source, options) or _object_physical(logical)
+    return _physical(source, root, options) or _object_physical(logical)
 
 
 def _logical(finding: Finding) -> dict[str, Any]:
@@ -149,19 +154,20 @@ def _logical(finding: Finding) -> dict[str, Any]:
             "kind": "resource"}
 
 
-def _related(i: int, rel: Related, options: FormatOptions) -> dict[str, Any]:
+def _related(i: int, rel: Related, root: Path, options: FormatOptions) -> dict[str, Any]:
     out: dict[str, Any] = {"id": i, "message": {"text": f"{rel.role}: {rel.ref.short}"}}
-    out["physicalLocation"] = _located(rel.source, logical_name(rel.ref), options)
+    out["physicalLocation"] = _located(rel.source, logical_name(rel.ref), root, options)
     out["logicalLocations"] = [{"name": rel.ref.name, "fullyQualifiedName": logical_name(rel.ref),
                                 "kind": "resource"}]
     return out
 
 
-def _result(finding: Finding, index: dict[str, int], options: FormatOptions,
+def _result(finding: Finding, index: dict[str, int], root: Path, options: FormatOptions,
             suppressed: Suppressed | None) -> dict[str, Any]:
     logical = _logical(finding)
     location: dict[str, Any] = {
-        "physicalLocation": _located(finding.source, logical["fullyQualifiedName"], options),
+        "physicalLocation": _located(finding.source, logical["fullyQualifiedName"], root,
+                                     options),
         "logicalLocations": [logical],
     }
     text = f"{finding.object.short}: {finding.message}" if finding.object else finding.message
@@ -174,7 +180,7 @@ def _result(finding: Finding, index: dict[str, int], options: FormatOptions,
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
     }
     if finding.related:
-        out["relatedLocations"] = [_related(i, r, options)
+        out["relatedLocations"] = [_related(i, r, root, options)
                                    for i, r in enumerate(finding.related, start=1)]
     if suppressed is not None:
         entry: dict[str, Any] = {"kind": "inSource" if suppressed.in_source else "external",
@@ -194,7 +200,8 @@ def _result(finding: Finding, index: dict[str, int], options: FormatOptions,
     return out
 
 
-def _invocation(report: Report, options: FormatOptions, left_out: int) -> dict[str, Any]:
+def _invocation(report: Report, root: Path, options: FormatOptions,
+                left_out: int) -> dict[str, Any]:
     notifications: list[dict[str, Any]] = []
     if left_out:
         notifications.append({
@@ -217,7 +224,7 @@ def _invocation(report: Report, options: FormatOptions, left_out: int) -> dict[s
         note: dict[str, Any] = {"level": LEVEL[f.severity],
                                 "message": {"text": f"input not audited: {f.message}"},
                                 "descriptor": {"id": INPUT_ERROR}}
-        physical = _physical(f.source, options)
+        physical = _physical(f.source, root, options)
         if physical is not None:
             note["locations"] = [{"physicalLocation": physical}]
         notifications.append(note)

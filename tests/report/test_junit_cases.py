@@ -19,7 +19,8 @@ def dangling(api_version: str, file: str) -> Finding:
 
 def test_same_kind_and_name_in_two_groups_are_two_cases() -> None:
     findings = (dangling("v1", "core.yaml"), dangling("serving.knative.dev/v1", "knative.yaml"))
-    report = Report(findings, parse_time("2024-06-01T12:00:00Z"), "option", (), 2, 1, ())
+    report = Report(findings, parse_time("2024-06-01T12:00:00Z"), "option", (), 2, 1, (),
+                    fail_on="warning")
     root = ET.fromstring(FORMATTERS["junit"](report, FormatOptions()))
     cases = [(c.get("name"), c.get("file")) for c in root.iter("testcase")
              if c.find("failure") is not None]

@@ -50,4 +50,7 @@ EXTRACTORS: tuple[Extractor, ...] = (
     *(field_extractor(ref) for ref in FIELD_REFS),
 )
 
-__all__ = ["EXTRACTORS", "FIELD_REFS", "FieldRef"]
+RELATIONS: tuple[str, ...] = tuple(sorted({r for e in EXTRACTORS for r in e.relations()}))
+"""Every relation an edge of the graph can carry, derived from ``EXTRACTORS``."""
+
+__all__ = ["EXTRACTORS", "FIELD_REFS", "RELATIONS", "FieldRef"]

@@ -144,7 +144,7 @@ def compile_refs(relation: str, refs: Sequence[FieldRef]) -> Extractor:
                 yield from out
                 out.clear()
 
-    return Extractor(relation, extract)
+    return Extractor(relation, extract, tuple(dict.fromkeys(ref.relation for ref in refs)))
 
 
 EXTRACTOR = compile_refs("workloads", FIELD_REFS)
