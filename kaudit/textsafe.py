@@ -8,10 +8,10 @@ CI parsers pick up, and a bidi control can make text read differently from what 
 Source, CVE-2021-42574). So every such text is shown with those characters as visible escapes
 (``\\x1b``, ``\\n``, ``\\u202e``):
 
-- ``printable`` escapes all of them: one field of a report line (the human report formats,
-  through ``kaudit.report.printable``);
-- ``safe_text`` keeps ``\\t`` (and ``\\n`` when ``multiline``): a message or block of text for
-  the terminal (errors, notices, diffs, diagrams).
+- ``printable`` escapes all of them, ``\\n``, ``\\r`` and ``\\t`` by name: one field of a
+  report line (the human report formats, through ``kaudit.report.printable``);
+- ``safe_text`` keeps ``\\t`` (and ``\\n`` when ``multiline``) and writes the others by code
+  (``\\x0a``): a message or block of text for the terminal (errors, notices, diffs, diagrams).
 
 Rich markup is a separate danger (``[/]`` in a path makes rich raise); callers print these
 strings as ``rich.text.Text`` or with ``markup=False``, never as markup.
@@ -30,22 +30,22 @@ _BUT_TAB_NEWLINE = re.compile(f"(?![\t\n])[{_UNSAFE}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    named = _NAMED.get(char)
-    if named is not None:
-        return named
-    code = ord(char)
+def _by_code(match: re.Match[str]) -> str:
+    code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _by_name(match: re.Match[str]) -> str:
+    return _NAMED.get(match.group()) or _by_code(match)
 
 
 def printable(text: str) -> str:
     """``text`` with every character that could rewrite a line shown as its escape."""
-    return _ALL.sub(_escape, text) if _ALL.search(text) else text
+    return _ALL.sub(_by_name, text) if _ALL.search(text) else text
 
 
 def safe_text(text: object, *, multiline: bool = False) -> str:
     """``text`` with every control character escaped (``\\n`` kept when ``multiline``; ``\\t``
     always kept), so printing it cannot drive the terminal or fake a line of output."""
     value = text if isinstance(text, str) else str(text)
-    return (_BUT_TAB_NEWLINE if multiline else _BUT_TAB).sub(_escape, value)
+    return (_BUT_TAB_NEWLINE if multiline else _BUT_TAB).sub(_by_code, value)
