@@ -290,21 +290,27 @@ class _NoAliasDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ig
         return True
 
 
-def write_inputs(count: int, seed: int, folder: Path) -> tuple[Path, Path]:
+def write_inputs(count: int, seed: int, folder: Path,
+                 formats: tuple[str, ...] = ("json", "yaml")) -> tuple[Path, Path]:
     """``bench-<count>-s<seed>-g<version>.json`` and ``.yaml`` in ``folder``, reused when
-    present (generating 100k objects as YAML takes most of a minute)."""
+    present (generating 100k objects as YAML takes most of a minute). Only the ``formats``
+    asked for are written (1M objects as YAML would take most of an hour); both paths are
+    returned either way."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"bench-{count}-s{seed}-g{GENERATOR_VERSION}"
     json_path = folder / f"{stem}.json"
     yaml_path = folder / f"{stem}.yaml"
-    if json_path.exists() and yaml_path.exists():
+    wanted = {"json": json_path, "yaml": yaml_path}
+    if all(wanted[f].exists() for f in formats):
         return json_path, yaml_path
     objects = generate(count, seed)
-    tmp = json_path.with_suffix(".json.tmp")
-    tmp.write_bytes(snapshot_json(objects))
-    tmp.replace(json_path)
-    tmp = yaml_path.with_suffix(".yaml.tmp")
-    with tmp.open("w", encoding="utf-8") as out:
-        out.writelines(iter_yaml(objects))
-    tmp.replace(yaml_path)
+    if "json" in formats and not json_path.exists():
+        tmp = json_path.with_suffix(".json.tmp")
+        tmp.write_bytes(snapshot_json(objects))
+        tmp.replace(json_path)
+    if "yaml" in formats and not yaml_path.exists():
+        tmp = yaml_path.with_suffix(".yaml.tmp")
+        with tmp.open("w", encoding="utf-8") as out:
+            out.writelines(iter_yaml(objects))
+        tmp.replace(yaml_path)
     return json_path, yaml_path

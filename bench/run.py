@@ -30,7 +30,7 @@ import orjson
 from bench.generate import write_inputs
 
 RESULTS = Path(__file__).resolve().parent / "results"
-TARGETS = {"json_time": 3.0, "json_memory": 4.0, "yaml_load": 1.3, "growth": 12.0}
+TARGETS = {"json_time": 3.0, "json_memory": 4.0, "yaml_load": 0.4, "growth": 12.0}
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,9 @@ class Measurement:
     peak_kib: int
     base_kib: int
     findings: dict[str, int]
+    rule_cpu: dict[str, float]
+    extractor_cpu: dict[str, float]
+    import_cpu: float
 
     @property
     def own_peak_bytes(self) -> int:
@@ -60,7 +63,19 @@ class Measurement:
                 "cpu_phases": {k: round(v, 4) for k, v in self.cpu_phases.items()},
                 "peak_rss_kib": self.peak_kib, "base_rss_kib": self.base_kib,
                 "objects_per_second": round(self.size / self.seconds) if self.seconds else None,
-                "findings": self.findings}
+                "findings": self.findings,
+                "rule_cpu_seconds": {k: round(v, 4) for k, v in self.rule_cpu.items()},
+                "extractor_cpu_seconds": {k: round(v, 4) for k, v in self.extractor_cpu.items()},
+                "import_cpu_seconds": round(self.import_cpu, 4)}
+
+
+def _from_json(row: dict[str, Any]) -> Measurement:
+    """A measurement as ``Measurement.to_json`` wrote it."""
+    return Measurement(
+        row["task"], row["format"], row["size"], row["file_bytes"], row["seconds"],
+        row["cpu_seconds"], row["phases"], row["cpu_phases"], row["peak_rss_kib"],
+        row["base_rss_kib"], row["findings"], row.get("rule_cpu_seconds", {}),
+        row.get("extractor_cpu_seconds", {}), row.get("import_cpu_seconds", 0.0))
 
 
 def measure(task: str, path: Path, size: int, fmt: str, repeat: int) -> Measurement:
@@ -78,7 +93,8 @@ def measure(task: str, path: Path, size: int, fmt: str, repeat: int) -> Measurem
             raise RuntimeError(f"rules crashed during the benchmark: {out['crashed']}")
         m = Measurement(task, fmt, size, path.stat().st_size, out["total"], out["cpu"],
                         out["phases"], out["cpu_phases"], out["rss_peak_kib"],
-                        out["rss_base_kib"], out.get("findings", {}))
+                        out["rss_base_kib"], out.get("findings", {}), out.get("rule_cpu", {}),
+                        out.get("extractor_cpu", {}), out.get("import_cpu", 0.0))
         if best is None or m.cpu < best.cpu:
             best = m
     assert best is not None
@@ -86,16 +102,18 @@ def measure(task: str, path: Path, size: int, fmt: str, repeat: int) -> Measurem
 
 
 def run_size(size: int, seed: int, repeat: int, formats: tuple[str, ...],
-             log: Any) -> list[Measurement]:
+             log: Any, gc_floors: bool = True) -> list[Measurement]:
     start = time.perf_counter()
-    json_path, yaml_path = write_inputs(size, seed, RESULTS / "inputs")
+    json_path, yaml_path = write_inputs(size, seed, RESULTS / "inputs", formats)
     log(f"inputs for {size} objects ready ({time.perf_counter() - start:.1f}s)")
     plan = []
     if "json" in formats:
-        plan += [("orjson", json_path, "json"), ("orjson+gc", json_path, "json"),
+        plan += [("orjson", json_path, "json"),
+                 *([("orjson+gc", json_path, "json")] if gc_floors else []),
                  ("scan", json_path, "json")]
     if "yaml" in formats:
-        plan += [("yaml", yaml_path, "yaml"), ("yaml+gc", yaml_path, "yaml"),
+        plan += [("yaml", yaml_path, "yaml"),
+                 *([("yaml+gc", yaml_path, "yaml")] if gc_floors else []),
                  ("scan", yaml_path, "yaml")]
     found = []
     for task, path, fmt in plan:
@@ -173,23 +191,25 @@ def table(results: list[Measurement], summary: dict[str, Any]) -> str:
     for size, row in summary["per_size"].items():
         lines.append(f"{size} objects:")
         if "json_time" in row:
-            lines.append(f"  JSON full scan / orjson.loads        {_verdict(row['json_time'], 3)}")
+            verdict = _verdict(row["json_time"], TARGETS["json_time"])
+            lines.append(f"  JSON full scan / orjson.loads        {verdict}")
             if "json_time_vs_gc_floor" in row:
                 gc_floor = row["json_time_vs_gc_floor"]
                 lines.append(f"    (over orjson.loads with the collector on: "
                              f"{gc_floor['cpu']:.2f}x cpu, {gc_floor['wall']:.2f}x wall)")
             lines.append(f"  JSON scan own peak RSS / file size   "
-                         f"{_verdict(row['json_memory'], 4)}")
+                         f"{_verdict(row['json_memory'], TARGETS['json_memory'])}")
             lines.append(f"    (whole process {row['json_memory_total']:.2f}x; orjson.loads "
                          f"alone {row['orjson_memory']:.2f}x)")
         if "yaml_load" in row:
             lines.append(f"  YAML load / CSafeLoader load_all     "
-                         f"{_verdict(row['yaml_load'], 1.3)}")
+                         f"{_verdict(row['yaml_load'], TARGETS['yaml_load'])}")
             extra = f"full YAML scan {row['yaml_scan']['cpu']:.2f}x cpu"
             if "yaml_load_vs_gc_floor" in row:
                 extra += (f"; load over load_all with the collector on "
                           f"{row['yaml_load_vs_gc_floor']['cpu']:.2f}x cpu")
             lines.append(f"    ({extra})")
+    lines.extend(cost_tables(results))
     growth = summary.get("growth")
     if growth:
         target = TARGETS["growth"] * (growth["to"] / growth["from"]) / 10
@@ -197,6 +217,68 @@ def table(results: list[Measurement], summary: dict[str, Any]) -> str:
             if fmt in growth:
                 lines.append(f"growth {growth['to']} / {growth['from']} objects, {fmt} full scan  "
                              f"{_verdict(growth[fmt], target)}")
+    return "\n".join(lines)
+
+
+def cost_tables(results: list[Measurement], top: int = 12) -> list[str]:
+    """Per-rule and per-extractor CPU seconds of each scan, the costliest first: a rule that
+    still walks every object instead of its candidates shows at the top."""
+    lines = []
+    for m in results:
+        if m.task != "scan" or not m.rule_cpu:
+            continue
+        startup = m.import_cpu / (m.import_cpu + m.cpu) if m.cpu else 0.0
+        lines.append("")
+        lines.append(f"{m.size} {m.fmt} scan: imports {m.import_cpu:.2f}s cpu "
+                     f"({startup:.0%} of imports + scan)")
+        for title, costs in (("rules", m.rule_cpu), ("extractors", m.extractor_cpu)):
+            ranked = sorted(costs.items(), key=lambda kv: (-kv[1], kv[0]))
+            total = sum(costs.values())
+            shown = ", ".join(f"{k} {v:.3f}" for k, v in ranked[:top])
+            lines.append(f"  {title} ({total:.2f}s cpu, costliest first): {shown}")
+    return lines
+
+
+def markdown(results: list[Measurement], summary: dict[str, Any]) -> str:
+    """The results as the Markdown tables of ``bench/RESULTS.md`` and the README."""
+    lines = ["| objects | input | task | MB | CPU s | wall s | peak RSS MiB | own peak / file |",
+             "|---:|---|---|---:|---:|---:|---:|---:|"]
+    for m in results:
+        task = m.task
+        if m.task == "scan":
+            task = "full scan (" + ", ".join(f"{k} {v:.2f}" for k, v in m.cpu_phases.items()) \
+                + ")"
+        lines.append(f"| {m.size:,} | {m.fmt.upper()} | {task} | {m.file_bytes / 1e6:.1f} | "
+                     f"{m.cpu:.2f} | {m.seconds:.2f} | {m.peak_kib / 1024:,.0f} | "
+                     f"{m.own_peak_bytes / m.file_bytes:.2f}x |")
+    lines += ["", "| objects | ratio | CPU | wall | target |", "|---:|---|---:|---:|---|"]
+    for size, row in summary["per_size"].items():
+        for name, label, target in (("json_time", "JSON scan / orjson.loads", "json_time"),
+                                    ("yaml_load", "YAML load / CSafeLoader", "yaml_load"),
+                                    ("yaml_scan", "YAML scan / CSafeLoader", "yaml_load")):
+            if name in row:
+                r = row[name]
+                met = "met" if r["cpu"] <= TARGETS[target] else "**not met**"
+                lines.append(f"| {int(size):,} | {label} | {r['cpu']:.2f}x | {r['wall']:.2f}x | "
+                             f"<= {TARGETS[target]:g}x: {met} |")
+        if "json_memory" in row:
+            met = "met" if row["json_memory"] <= TARGETS["json_memory"] else "**not met**"
+            lines.append(f"| {int(size):,} | JSON scan own peak RSS / file | "
+                         f"{row['json_memory']:.2f}x | | <= {TARGETS['json_memory']:g}x: {met} |")
+    growth = summary.get("growth")
+    if growth:
+        for fmt in ("json", "yaml"):
+            if fmt in growth:
+                factor = growth["to"] / growth["from"]
+                target = TARGETS["growth"] * factor / 10
+                g = growth[fmt]
+                met = "met" if g["cpu"] <= target else "**not met**"
+                lines.append(f"| {growth['to']:,} / {growth['from']:,} | {fmt.upper()} scan "
+                             f"growth ({factor:g}x objects) | {g['cpu']:.2f}x | "
+                             f"{g['wall']:.2f}x | <= {target:g}x: {met} |")
+    lines.append("")
+    for line in cost_tables(results):
+        lines.append(line.replace("  rules", "- rules").replace("  extractors", "- extractors"))
     return "\n".join(lines)
 
 
@@ -209,18 +291,33 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs per task; the fastest is kept (default 1)")
     parser.add_argument("--formats", nargs="+", choices=("json", "yaml"),
                         default=["json", "yaml"])
+    parser.add_argument("--no-gc-floors", action="store_true",
+                        help="skip the collector-on floors (orjson+gc, yaml+gc): reference "
+                             "only, and the YAML one costs minutes at 100k objects")
     parser.add_argument("--output", type=Path, default=None,
                         help="results file (default bench/results/bench-<UTC time>.json)")
+    parser.add_argument("--report", type=Path, default=None,
+                        help="print the tables of an earlier results file; measure nothing")
     args = parser.parse_args(argv)
+    if args.report is not None:
+        saved = orjson.loads(args.report.read_bytes())
+        earlier = [_from_json(r) for r in saved["results"]]
+        print(table(earlier, saved["ratios"]))
+        print()
+        print(markdown(earlier, saved["ratios"]))
+        return 0
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     results: list[Measurement] = []
     for size in args.sizes:
-        results.extend(run_size(size, args.seed, args.repeat, tuple(args.formats), log))
+        results.extend(run_size(size, args.seed, args.repeat, tuple(args.formats), log,
+                                gc_floors=not args.no_gc_floors))
     summary = ratios(results)
     print(table(results, summary))
+    print()
+    print(markdown(results, summary))
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     output = args.output or RESULTS / f"bench-{stamp}.json"
     output.parent.mkdir(parents=True, exist_ok=True)

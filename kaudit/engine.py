@@ -3,6 +3,7 @@ suppressions, and return findings in one deterministic order."""
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -34,6 +35,9 @@ class EngineSettings:
     previous: Snapshot | None = None
     against: Snapshot | None = None
     """The cluster the scanned manifests are about to be applied to (``--against``)."""
+    costs: dict[str, float] | None = field(default=None, compare=False)
+    """When a dict, ``run`` records each rule's CPU seconds in it, keyed by code (the
+    benchmark's per-rule cost table)."""
     kube_version: tuple[int, int] | None = None
     """The Kubernetes release the scanned manifests are meant for (``--kube-version``)."""
 
@@ -81,6 +85,7 @@ def run(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,
         ctx = RuleContext(snapshot, graph, options, settings.now, settings.previous,
                           settings.against, kube_version=settings.kube_version)
         rule = rule_type()
+        started = time.process_time()
         try:
             produced = list(rule.check(ctx))
         except Exception as exc:  # a broken rule must not end the audit
@@ -93,6 +98,9 @@ def run(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,
                 evidence={"subject": rule_type.code},
             ))
             continue
+        finally:
+            if settings.costs is not None:
+                settings.costs[rule_type.code] = time.process_time() - started
         severities = settings.severities
         override = severities.get(rule_type.code) or severities.get(rule_type.name)
         if override is not None:

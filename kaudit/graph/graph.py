@@ -14,17 +14,20 @@ share of the memory; a scan that never needs it now never pays for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kaudit.graph.edges import EXTRACTORS
-from kaudit.graph.model import Edge, Extractor
+from kaudit.graph.edges.namespaces import CONTAINS
+from kaudit.graph.edges.namespaces import EXTRACTOR as CONTAINS_EXTRACTOR
+from kaudit.graph.model import NO_ATTRS, Edge, Extractor
 from kaudit.model import ObjectKey, ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
 from kaudit.snapshot.collector import collector_paused
 
-if TYPE_CHECKING:  # networkx costs ~0.13 s to import; only pictures and algorithms need it
+if TYPE_CHECKING:  # networkx is imported only when a picture (``nx``) is asked for
     import networkx as nx
 
 
@@ -41,7 +44,7 @@ class Link:
     obj: KubeObject | None
     relation: str
     pointer: str
-    attrs: dict[str, Any]
+    attrs: Mapping[str, Any]
 
 
 def _edge_attrs(edge: Edge) -> dict[str, Any]:
@@ -51,6 +54,9 @@ def _edge_attrs(edge: Edge) -> dict[str, Any]:
             "ref": edge.target}
 
 
+_Groups = list[tuple["_Node", list[Edge]]]
+
+
 class _Node:
     """A node: its object (``None`` when only referenced), its ref when missing (an object
     knows its own), its canonical key, and its edges grouped by neighbour in insertion order
@@ -58,9 +64,15 @@ class _Node:
     when the graph was a networkx one). Neighbours are keyed by their ``_Node`` (hashed by
     identity, in C) rather than by ``ObjectKey`` (a dataclass hashed in Python): adding an
     edge then costs one key hash per endpoint, and a query reaches the neighbour's object
-    without looking its key up again."""
+    without looking its key up again.
 
-    __slots__ = ("key", "obj", "pred", "ref", "succ")
+    Namespace containment is not stored as edges (it was 98k of the 217k edges of the 100k
+    benchmark): the snapshot's namespace index answers it. ``holds`` is the namespace name on
+    a namespace node; ``mark`` is how many neighbour groups the node had when containment
+    would have been recorded, so that links are still listed in the order they had when
+    containment was stored as edges."""
+
+    __slots__ = ("holds", "key", "mark", "obj", "pred", "ref", "succ")
 
     def __init__(self, key: ObjectKey, obj: KubeObject | None, ref: ObjectRef | None) -> None:
         self.key = key
@@ -68,6 +80,8 @@ class _Node:
         self.ref = ref
         self.succ: dict[_Node, list[Edge]] | None = None
         self.pred: dict[_Node, list[Edge]] | None = None
+        self.holds: str | None = None
+        self.mark = 0
 
     def full_ref(self) -> ObjectRef:
         return self.obj.ref if self.obj is not None else self.ref  # type: ignore[return-value]
@@ -81,7 +95,8 @@ class ClusterGraph:
     def __init__(self, snapshot: Snapshot, graph: nx.MultiDiGraph | None = None) -> None:
         self.snapshot = snapshot
         self._nodes: dict[ObjectKey, _Node] = {}
-        self._edges: list[tuple[_Node, _Node, Edge]] = []
+        self._namespaces: dict[str, _Node] | None = None
+        """Namespace name -> its node, when containment is answered from the snapshot."""
         self._nx: nx.MultiDiGraph | None = None
         if graph is not None:
             for key, data in graph.nodes(data=True):
@@ -89,10 +104,9 @@ class ClusterGraph:
                 self._nodes[key] = _Node(key, obj, None if obj is not None else data.get("ref"))
             # Successors and predecessors are read separately: each keeps its own order.
             made: dict[int, Edge] = {}
-            for source, target, data in graph.edges(data=True):
-                edge = made[id(data)] = Edge(
+            for source, _target, data in graph.edges(data=True):
+                made[id(data)] = Edge(
                     source, data["ref"], data["relation"], data["pointer"], data["attrs"])
-                self._edges.append((self._nodes[source], self._nodes[target], edge))
             nodes = self._nodes
             for key, node in nodes.items():
                 node.succ = {nodes[t]: [made[id(d)] for d in ds.values()]
@@ -101,21 +115,86 @@ class ClusterGraph:
                              for s, ds in graph.pred[key].items()} or None
             self._nx = graph
 
+    # ---- namespace containment, from the snapshot ---------------------------------------
+    def _container(self, node: _Node) -> _Node | None:
+        """The namespace node that contains ``node``'s object, if containment is known."""
+        if self._namespaces is None or node.obj is None or not node.obj.namespace:
+            return None
+        return self._namespaces.get(node.obj.namespace)
+
+    def _contains_edge(self, namespace: _Node, obj: KubeObject) -> Edge:
+        return Edge(namespace.key, obj.ref, CONTAINS, target_key=obj.key)
+
+    def _succ_groups(self, node: _Node) -> _Groups:
+        """``node``'s outgoing edges grouped by target, containment included, in order."""
+        groups = list(node.succ.items()) if node.succ else []
+        if node.holds is None or self._namespaces is None:
+            return groups
+        contained = self.snapshot.in_namespace(node.holds)
+        if not contained:
+            return groups
+        nodes = self._nodes
+        before, after = groups[:node.mark], groups[node.mark:]
+        index = {target: i for i, (target, _) in enumerate(before)}
+        merged: _Groups = [(t, list(es)) for t, es in before]
+        later: dict[_Node, list[Edge]] = dict(after)
+        for obj in contained:
+            target = nodes[obj.key]
+            edge = self._contains_edge(node, obj)
+            at = index.get(target)
+            if at is not None:
+                merged[at][1].append(edge)
+            else:
+                index[target] = len(merged)
+                merged.append((target, [edge, *later.pop(target, ())]))
+        merged.extend((t, es) for t, es in after if t in later)
+        return merged
+
+    def _pred_groups(self, node: _Node) -> _Groups:
+        """``node``'s incoming edges grouped by source, containment included, in order."""
+        groups = list(node.pred.items()) if node.pred else []
+        namespace = self._container(node)
+        if namespace is None:
+            return groups
+        edge = self._contains_edge(namespace, node.obj)  # type: ignore[arg-type]
+        for i, (source, edges) in enumerate(groups):
+            if source is namespace:  # the namespace also refers to the object otherwise
+                if i < node.mark:
+                    groups[i] = (source, [*edges, edge])
+                else:
+                    del groups[i]
+                    groups.insert(node.mark, (source, [edge, *edges]))
+                return groups
+        groups.insert(node.mark, (namespace, [edge]))
+        return groups
+
     # ---- queries ------------------------------------------------------------------------
     @property
     def nx(self) -> nx.MultiDiGraph:
         """The same graph as a networkx ``MultiDiGraph`` (built on first use): node attributes
         ``obj`` (``None`` for a missing target) and ``ref``; edge attributes ``relation``,
-        ``pointer``, ``attrs`` and ``ref``."""
+        ``pointer``, ``attrs`` and ``ref``. Successors and predecessors are listed in the order
+        ``outgoing`` and ``incoming`` list them."""
         if self._nx is None:
-            import networkx  # here, not at the top: a scan never pays for it
+            import networkx as nx  # only pictures and graph algorithms pay for it
 
-            graph = networkx.MultiDiGraph()
+            graph = nx.MultiDiGraph()
             graph.add_nodes_from(
                 (key, {"obj": node.obj, "ref": node.full_ref()})
                 for key, node in self._nodes.items()
             )
-            graph.add_edges_from((s.key, t.key, _edge_attrs(d)) for s, t, d in self._edges)
+            # Filled the way ``add_edge`` fills them (one key dict per node pair, shared by
+            # both directions), each direction in this graph's own order.
+            shared: dict[tuple[ObjectKey, ObjectKey], dict[int, dict[str, Any]]] = {}
+            for key, node in self._nodes.items():
+                succ = graph._succ[key]
+                for target, edges in self._succ_groups(node):
+                    succ[target.key] = shared[key, target.key] = {
+                        i: _edge_attrs(e) for i, e in enumerate(edges)}
+            for key, node in self._nodes.items():
+                pred = graph._pred[key]
+                for source, _ in self._pred_groups(node):
+                    pred[source.key] = shared[source.key, key]
             self._nx = graph
         return self._nx
 
@@ -133,11 +212,17 @@ class ClusterGraph:
     def outgoing(self, key: ObjectKey, relation: str | None = None) -> list[Link]:
         """References ``key`` makes (for ``owner``: its owners)."""
         found = self._nodes.get(key)
-        if found is None or not found.succ:
+        if found is None:
+            return []
+        if found.holds is not None and relation in (None, CONTAINS):
+            groups: Iterable[tuple[_Node, list[Edge]]] = self._succ_groups(found)
+        elif found.succ:
+            groups = found.succ.items()
+        else:
             return []
         return [
             Link(target.key, data.target, target.obj, data.relation, data.pointer, data.attrs)
-            for target, edges in found.succ.items()
+            for target, edges in groups
             for data in edges
             if relation is None or data.relation == relation
         ]
@@ -145,10 +230,16 @@ class ClusterGraph:
     def incoming(self, key: ObjectKey, relation: str | None = None) -> list[Link]:
         """References made to ``key`` (for ``owner``: its dependents)."""
         found = self._nodes.get(key)
-        if found is None or not found.pred:
+        if found is None:
+            return []
+        if relation in (None, CONTAINS) and self._namespaces is not None:
+            groups: Iterable[tuple[_Node, list[Edge]]] = self._pred_groups(found)
+        elif found.pred:
+            groups = found.pred.items()
+        else:
             return []
         links = []
-        for source, edges in found.pred.items():
+        for source, edges in groups:
             source_key = source.key
             source_ref: ObjectRef | None = None
             for data in edges:
@@ -167,9 +258,13 @@ class ClusterGraph:
         relations skip a node before ``incoming`` builds a link for each of its (possibly
         thousands of) referrers, such as every pod of a missing Node."""
         found = self._nodes.get(key)
-        if found is None or not found.pred:
+        if found is None:
             return set()
-        return {data.relation for edges in found.pred.values() for data in edges}
+        out = {data.relation for edges in found.pred.values() for data in edges} \
+            if found.pred else set()
+        if self._container(found) is not None:
+            out.add(CONTAINS)
+        return out
 
     def missing(self) -> Iterator[ObjectKey]:
         for key, node in self._nodes.items():
@@ -185,11 +280,14 @@ class ClusterGraph:
         for node in self._nodes.values():
             node.succ = node.pred = None
         self._nodes = {}
-        self._edges = []
+        self._namespaces = None
         self._nx = None
 
 
-def build_graph(snapshot: Snapshot, extractors: Sequence[Extractor] = EXTRACTORS) -> ClusterGraph:
+def build_graph(snapshot: Snapshot, extractors: Sequence[Extractor] = EXTRACTORS,
+                costs: dict[str, float] | None = None) -> ClusterGraph:
+    """The graph of ``snapshot``; with ``costs``, each extractor's CPU seconds (extracting
+    and recording its edges) are added to it under its relation (the benchmark's table)."""
     graph = ClusterGraph(snapshot)
     nodes = graph._nodes
     with collector_paused():
@@ -197,8 +295,35 @@ def build_graph(snapshot: Snapshot, extractors: Sequence[Extractor] = EXTRACTORS
             nodes[obj.key] = _Node(obj.key, obj, None)
         by_ref: dict[ObjectRef, _Node] = {}
         for extractor in extractors:
-            _add_edges(graph, extractor.extract(snapshot), by_ref)
+            started = time.process_time()
+            if extractor is CONTAINS_EXTRACTOR:
+                _add_containment(graph)
+            else:
+                _add_edges(graph, extractor.extract(snapshot), by_ref)
+            if costs is not None:
+                relation = extractor.relation
+                costs[relation] = costs.get(relation, 0.0) + time.process_time() - started
     return graph
+
+
+def _add_containment(graph: ClusterGraph) -> None:
+    """What the ``contains`` extractor's edges recorded, without an edge per object: a node
+    per namespace (a missing one when the Namespace object is absent), and on every node that
+    already has neighbours how many, so queries can place containment where its edges were."""
+    nodes = graph._nodes
+    namespaces: dict[str, _Node] = {}
+    for name in graph.snapshot.namespaces():
+        key = ObjectKey("", "Namespace", "", name)
+        node = nodes.get(key)
+        if node is None:
+            node = nodes[key] = _Node(key, None, ObjectRef("v1", "Namespace", "", name))
+        node.holds = name
+        node.mark = len(node.succ) if node.succ else 0
+        namespaces[name] = node
+    for node in nodes.values():
+        if node.pred and node.obj is not None and node.obj.namespace:
+            node.mark = len(node.pred)
+    graph._namespaces = namespaces
 
 
 def _add_edges(graph: ClusterGraph, edges: Iterable[Edge],
@@ -211,7 +336,6 @@ def _add_edges(graph: ClusterGraph, edges: Iterable[Edge],
     the owner of several objects) is found through ``by_ref`` without deriving its key (an
     ``apiVersion`` split and a new ``ObjectKey``) once more."""
     nodes = graph._nodes
-    append = graph._edges.append
     last_key: ObjectKey | None = None
     last_source: _Node | None = None
     for edge in edges:
@@ -239,8 +363,9 @@ def _add_edges(graph: ClusterGraph, edges: Iterable[Edge],
                     _api_version_guess(key), key.kind, key.namespace, key.name))
             last_key, last_source = key, source
         data = edge
-        if type(edge.attrs) is not dict:  # links hand ``attrs`` out as a dict
-            data = Edge(key, target_ref, edge.relation, edge.pointer, dict(edge.attrs or {}))
+        attrs = edge.attrs
+        if attrs is not NO_ATTRS and type(attrs) is not dict:  # a caller's own mapping type
+            data = Edge(key, target_ref, edge.relation, edge.pointer, dict(attrs or {}))
         out = source.succ
         if out is None:
             source.succ = {target: [data]}
@@ -259,7 +384,6 @@ def _add_edges(graph: ClusterGraph, edges: Iterable[Edge],
                 into[source] = [data]
             else:
                 found.append(data)
-        append((source, target, data))
 
 
 def _api_version_guess(key: ObjectKey) -> str:

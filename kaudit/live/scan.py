@@ -17,7 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from kaudit.live.deadline import Deadline, earliest
-from kaudit.live.discovery import ApiResource, discover
+from kaudit.live.discovery import ApiResource, aggregated_roots, discover
 from kaudit.live.errors import FetchError, LiveError
 from kaudit.live.listing import MAX_PAGES, ListOutcome, list_resource
 from kaudit.live.progress import ScanProgress
@@ -100,7 +100,8 @@ def read_target(target: ClusterTarget, options: LiveOptions) -> LiveRead:
             ThreadPoolExecutor(options.workers, thread_name_prefix="kaudit-page") as pages, \
             ScanProgress(options.progress) as progress, collector_paused():
         try:
-            found = discover(partial(transport.get, deadline=scan_deadline), pool)
+            get = partial(transport.get, deadline=scan_deadline)
+            found = discover(get, pool, fetch_roots=aggregated_roots(get))
         except FetchError as exc:
             raise LiveError(f"cannot read the cluster at {target.server} "
                             f"(context {target.context or '-'}): {exc}") from None

@@ -20,6 +20,7 @@ from kaudit.snapshot import limits as input_limits
 from kaudit.snapshot.archive import is_archive, read_header
 from kaudit.snapshot.collector import collector_paused
 from kaudit.snapshot.gitops import GitOps, GitOpsOptions
+from kaudit.snapshot.jsonpieces import loads_in_pieces
 from kaudit.snapshot.limits import InputLimits, unrepresentable
 from kaudit.snapshot.metacheck import metadata_problem
 from kaudit.snapshot.object import KubeObject
@@ -189,7 +190,8 @@ def _parse_json(data: bytes) -> Any:
     """orjson for whole-JSON files (a dump is often one large List); ``_NOT_JSON`` hands the
     file to the YAML parser, which also reads JSON and reports a precise line on errors."""
     try:
-        return orjson.loads(data)
+        parsed = loads_in_pieces(data)  # a large dump: item by item, a lower peak
+        return orjson.loads(data) if parsed is None else parsed
     except orjson.JSONDecodeError:
         return _NOT_JSON
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from kaudit.kinds import BUILTIN_CLUSTER_SCOPED, BUILTIN_NAMESPACED
 from kaudit.model import CoverageGap, InputProblem, ObjectKey
+from kaudit.snapshot.candidates import NAMES, index_candidates
 from kaudit.snapshot.collector import collector_paused
 from kaudit.snapshot.object import KubeObject
 
@@ -65,6 +66,9 @@ class Snapshot:
     _by_field: dict[str, dict[str, tuple[KubeObject, ...]]] = field(
         default_factory=dict, repr=False, compare=False)
     """Built on demand by ``having``: top-level field -> key inside it -> objects."""
+    _candidates: dict[str, tuple[KubeObject, ...]] = field(
+        default_factory=dict, repr=False, compare=False)
+    """Built on the first ``candidates`` call (see ``kaudit.snapshot.candidates``)."""
     _cluster_scoped: frozenset[tuple[str, str]] = frozenset()
     _namespaced: frozenset[tuple[str, str]] = frozenset()
 
@@ -190,6 +194,23 @@ class Snapshot:
                             found.append(obj)
             index = self._by_field[field_name] = {k: tuple(v) for k, v in lists.items()}
         return index.get(key, ())
+
+    def candidates(self, name: str) -> tuple[KubeObject, ...]:
+        """The objects (each identity once, in input order) for which a common rule
+        precondition may hold: ``terminating``, ``finalized``, ``annotated``, ``owned``,
+        ``conditioned``, ``generation-tracked`` (constants in ``kaudit.snapshot.candidates``).
+
+        A rule that looks only at such objects walks this list instead of every object; all
+        lists are built in one pass on the first call.
+        """
+        if not self._candidates:
+            with collector_paused():
+                self._candidates.update(index_candidates(self._unique))
+        try:
+            return self._candidates[name]
+        except KeyError:
+            raise KeyError(f"no candidate index {name!r}; choose from "
+                           f"{', '.join(NAMES)}") from None
 
     def by_uid(self, uid: str) -> KubeObject | None:
         return self._by_uid.get(uid)

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from kaudit.snapshot.fastyaml import fast_load
 from kaudit.snapshot.limits import ALIAS_EXPANSION_FLOOR, ALIAS_EXPANSION_RATIO
 
 try:
@@ -182,6 +183,24 @@ def _has_content(chunk: str) -> bool:
 
 def parse_document(doc: RawDocument) -> ParsedDocument | None:
     """Parse one document; ``None`` when it holds nothing (comments, blank).
+
+    Documents that read the same in YAML 1.1 take the fast path (``fastyaml``); the rest,
+    and every document with an error, are read by ``CSafeLoader`` as kubectl would."""
+    fast, data = fast_load(doc.text)
+    if fast and data is not None and not _holds_items(data):
+        start = _CONTENT_LINE.search(doc.text)
+        line = doc.text.count("\n", 0, start.start()) if start else 0
+        return ParsedDocument(data, doc.first_line + line)
+    return _parse_with_libyaml(doc)
+
+
+def _holds_items(data: Any) -> bool:
+    """A list document: its per-item lines come from PyYAML's nodes (``_item_lines``)."""
+    return type(data) is list or (type(data) is dict and type(data.get("items")) is list)
+
+
+def _parse_with_libyaml(doc: RawDocument) -> ParsedDocument | None:
+    """The reference reading (``CSafeLoader`` with kubectl's adjustments).
 
     Errors name the line and column, never the document's text: a value that trips the parser
     may be a password (a Secret value starting with ``!`` is read as a tag, and PyYAML's

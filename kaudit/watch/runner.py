@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from kaudit.config import ConfigRef
 from kaudit.engine import EngineSettings
-from kaudit.live.discovery import ApiResource, discover
+from kaudit.live.discovery import ApiResource, aggregated_roots, discover
 from kaudit.live.errors import FetchError, LiveError
 from kaudit.live.listing import ListOutcome, list_resource
 from kaudit.live.scan import LiveOptions
@@ -127,7 +127,7 @@ class Watch:
         live = self.config.live
         with ThreadPoolExecutor(live.workers, thread_name_prefix="kaudit-list") as pool:
             try:
-                found = discover(transport.get, pool)
+                found = discover(transport.get, pool, fetch_roots=aggregated_roots(transport.get))
             except FetchError as exc:
                 raise LiveError(f"cannot read the cluster at {server}: {exc}") from None
             outcomes = list(pool.map(
@@ -165,7 +165,7 @@ class Watch:
         live = self.config.live
         with ThreadPoolExecutor(live.workers, thread_name_prefix="kaudit-list") as pool:
             try:
-                found = discover(transport.get, pool)
+                found = discover(transport.get, pool, fetch_roots=aggregated_roots(transport.get))
             except FetchError:
                 return  # the roots failed: keep what is known, try again next time
             served = set(found.resources)

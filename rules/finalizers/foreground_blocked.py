@@ -21,6 +21,7 @@ from kaudit.rules import (
     format_time,
     related,
 )
+from kaudit.snapshot.candidates import TERMINATING
 from kaudit_rules.finalizers.common import COMPOSES, finalizer_fix
 
 FOREGROUND = "foregroundDeletion"
@@ -84,7 +85,7 @@ class ForegroundBlocked(Rule):
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         grace = ctx.options.grace
-        for obj in ctx.objects():
+        for obj in ctx.snapshot.candidates(TERMINATING):  # _held: being deleted
             if not _held(obj) or self._held_above(ctx, obj):
                 continue
             deleted_at = obj.deletion_timestamp

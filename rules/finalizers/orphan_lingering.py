@@ -17,6 +17,7 @@ from kaudit.rules import (
     format_time,
     related,
 )
+from kaudit.snapshot.candidates import TERMINATING
 from kaudit_rules.finalizers.common import finalizer_fix
 
 ORPHAN = "orphan"
@@ -48,7 +49,7 @@ class OrphanFinalizerLingering(Rule):
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         unavailable = [s for s in ctx.snapshot.of_kind("APIService", "apiregistration.k8s.io")
                        if condition_is(s, "Available", "False")]
-        for obj in ctx.objects():
+        for obj in ctx.snapshot.candidates(TERMINATING):
             deleted_at = obj.deletion_timestamp
             if deleted_at is None or ORPHAN not in obj.finalizers:
                 continue

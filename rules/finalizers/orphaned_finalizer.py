@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from kaudit.finalizers import GC_FINALIZERS, State, assess, identify, served_groups, view
 from kaudit.rules import Family, Finding, Rule, RuleContext, Severity, format_duration
+from kaudit.snapshot.candidates import FINALIZED
 from kaudit_rules.finalizers.common import (
     describe_view,
     events_about,
@@ -41,7 +42,7 @@ class OrphanedFinalizer(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         groups = served_groups(ctx.snapshot)
-        for obj in ctx.objects():
+        for obj in ctx.snapshot.candidates(FINALIZED):
             finalizers = obj.finalizers
             if not finalizers:
                 continue

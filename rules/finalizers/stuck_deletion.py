@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from kaudit.finalizers import GC_FINALIZERS, served_groups, view
 from kaudit.rules import Family, Finding, Rule, RuleContext, Severity, format_duration, format_time
+from kaudit.snapshot.candidates import TERMINATING
 from kaudit_rules.finalizers.common import (
     describe_view,
     events_about,
@@ -49,7 +50,7 @@ class StuckDeletion(Rule):
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         groups = served_groups(ctx.snapshot)
-        for obj in ctx.objects():
+        for obj in ctx.snapshot.candidates(TERMINATING):
             deleted_at = obj.deletion_timestamp
             finalizers = obj.finalizers
             if deleted_at is None or not finalizers:

@@ -17,6 +17,7 @@ from kaudit.rules import (
     conditions,
     related,
 )
+from kaudit.snapshot.candidates import OWNED
 
 # Known references (relation -> what the referrer loses when the target is absent). The
 # relations come from kaudit.graph.edges (crossplane, networking, kong_plugins).
@@ -169,9 +170,8 @@ class DanglingReference(Rule):
 
     def _owner_references(self, ctx: RuleContext) -> Iterator[Finding]:
         snapshot = ctx.snapshot
-        for obj in ctx.objects():
-            # Every object passes here: a raw lookup, not the ``owner_references`` list (the
-            # owner edges skip malformed entries, so ``ctx.owners`` is then simply empty).
+        for obj in ctx.snapshot.candidates(OWNED):
+            # The owner edges skip malformed entries, so ``ctx.owners`` is then simply empty.
             if not obj.metadata.get("ownerReferences"):
                 continue
             for link in ctx.owners(obj):

@@ -19,6 +19,7 @@ from kaudit.rules import (
     format_time,
     maybe_time,
 )
+from kaudit.snapshot.candidates import ANNOTATED
 from kaudit_rules.status.kopf_essence import (
     DIFF_BASE,
     build_essence,
@@ -104,7 +105,7 @@ class KopfUnhandledChange(Rule):
         grace: timedelta = timedelta(minutes=5)
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
-        for obj in ctx.objects():
+        for obj in ctx.snapshot.candidates(ANNOTATED):
             if DIFF_BASE not in obj.annotations or obj.deletion_timestamp is not None:
                 continue
             found = mismatch(obj)

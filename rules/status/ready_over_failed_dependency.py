@@ -18,6 +18,7 @@ from kaudit.rules import (
     format_duration,
     related,
 )
+from kaudit.snapshot.candidates import CONDITIONED, OWNED
 from kaudit_rules.status.conditions import failure
 
 # Relations a parent depends on (kaudit.graph.edges.crossplane): claim -> XR, XR -> composed.
@@ -30,7 +31,7 @@ def _controller_names(ctx: RuleContext[object]) -> set[tuple[str, str]]:
     """(kind, name) of every object some other object names as its controller: a cheap
     superset of the parents that have controlled dependents."""
     out: set[tuple[str, str]] = set()
-    for obj in ctx.objects():
+    for obj in ctx.snapshot.candidates(OWNED):
         refs = obj.metadata.get("ownerReferences")  # most objects have none: one lookup
         if refs:
             for ref in obj.owner_references:
@@ -109,7 +110,7 @@ class ReadyOverFailedDependency(Rule):
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         controllers = _controller_names(ctx)
         referencing = _with_references(ctx)
-        for obj in ctx.objects():
+        for obj in ctx.snapshot.candidates(CONDITIONED):  # Ready=True is needed
             if obj not in referencing and (obj.kind, obj.name) not in controllers:
                 continue  # nothing it owns or references: no graph lookup needed
             if obj.deletion_timestamp is not None:

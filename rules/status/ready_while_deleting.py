@@ -19,6 +19,7 @@ from kaudit.rules import (
     format_time,
     related,
 )
+from kaudit.snapshot.candidates import CONDITIONED
 from kaudit_rules.status.conditions import true_health_conditions
 
 COMPOSITE = "composite"  # claim -> XR (kaudit.graph.edges.crossplane.RESOURCE)
@@ -76,7 +77,7 @@ class ReadyWhileDeleting(Rule):
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         maybe_claims = _maybe_claims(ctx)
-        for obj in ctx.objects():
+        for obj in ctx.snapshot.candidates(CONDITIONED):  # a True condition is needed
             deleting = obj.deletion_timestamp is not None
             if not deleting and obj not in maybe_claims:
                 continue

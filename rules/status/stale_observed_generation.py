@@ -18,6 +18,7 @@ from kaudit.rules import (
     format_time,
     maybe_time,
 )
+from kaudit.snapshot.candidates import GENERATION_TRACKED
 from kaudit_rules.status.times import managed_fields
 
 
@@ -73,7 +74,7 @@ class StaleObservedGeneration(Rule):
         grace: timedelta = timedelta(minutes=10)
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
-        for obj in ctx.objects():
+        for obj in ctx.snapshot.candidates(GENERATION_TRACKED):
             generation = obj.generation
             if generation is None or obj.deletion_timestamp is not None:
                 continue

@@ -15,7 +15,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -102,6 +102,11 @@ class Cluster:
         return None
 
 
+Route = Callable[["LoopbackAPIServer", str, dict[str, list[str]], dict[str, str]],
+                "tuple[int, bytes, str] | None"]
+"""An extra route: (server, path, query, lower-cased headers) -> (status, body, content type)."""
+
+
 class LoopbackAPIServer:
     def __init__(self, cluster: Cluster, *, token: str | None = None,
                  tls: tuple[str, str] | None = None, client_ca: str | None = None,
@@ -110,6 +115,9 @@ class LoopbackAPIServer:
         self.token = token
         self.page_cache: dict[tuple[str, str], bytes] | None = {} if cache_pages else None
         self.faults: list[Fault] = []
+        self.routes: list[Route] = []
+        """Extra answers, asked in order before the built-in routing (after faults): each
+        returns ``(status, body, content type)`` or ``None`` to pass."""
         self.behaviours: list[Any] = []
         """Hostile answers (``tests/live/hostile.py``): the first whose ``matches(path,
         query)`` is true answers the request with ``serve(handler, path, query)``."""
@@ -235,6 +243,12 @@ class _Handler(BaseHTTPRequestHandler):
                 headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
                 self._status(fault.status, _reason(fault.status), fault.message, headers)
                 return
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        for route in list(api.routes):
+            answer = route(api, path, query, headers)
+            if answer is not None:
+                self._send(answer[0], answer[1], content_type=answer[2])
+                return
         cache = api.page_cache
         cache_key = (self.path, self.headers.get("Accept") or "")
         if cache is not None and cache_key in cache:
@@ -337,10 +351,11 @@ class _Handler(BaseHTTPRequestHandler):
                 "message": message, "reason": reason, "code": code}
         self._send(code, orjson.dumps(body), headers)
 
-    def _send(self, code: int, data: bytes, headers: dict[str, str] | None = None) -> None:
+    def _send(self, code: int, data: bytes, headers: dict[str, str] | None = None,
+              content_type: str = "application/json") -> None:
         try:
             self.send_response(code)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             for name, value in (headers or {}).items():
                 self.send_header(name, value)

@@ -15,6 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from kaudit.cli import app
+from tests.live import discovery_routes
 from tests.live.apiserver import Cluster, Fault, LoopbackAPIServer
 from tests.live.cluster import build_cluster
 
@@ -82,12 +83,15 @@ StartLive = Callable[..., Live]
 @pytest.fixture
 def start_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[StartLive]:
     """Start a loopback API server (HTTP, or TLS with a bearer token) and point KUBECONFIG
-    at a kubeconfig for it. The aggregated metrics API answers 503 unless told otherwise."""
+    at a kubeconfig for it. The aggregated metrics API answers 503 unless told otherwise;
+    ``/api`` and ``/apis`` answer aggregated discovery when asked for it, unless
+    ``aggregated_discovery=False`` (an older server)."""
     started: list[LoopbackAPIServer] = []
 
     def start(cluster: Cluster | None = None, *, tls: bool = False,
               token: str | None = None, aggregated_down: bool = True,
-              client_cert: bool = False, user: dict[str, Any] | None = None) -> Live:
+              client_cert: bool = False, user: dict[str, Any] | None = None,
+              aggregated_discovery: bool = True) -> Live:
         tls_files = self_signed_cert(tmp_path) if tls or client_cert else None
         client = self_signed_cert(tmp_path, "auditor") if client_cert else None
         if client is not None:
@@ -97,6 +101,8 @@ def start_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Star
         if aggregated_down:
             server.add_fault(Fault(AGGREGATED_DISCOVERY, 503, times=-1,
                                    message="service unavailable"))
+        if aggregated_discovery:  # as a 1.30+ server: apidiscovery.k8s.io/v2 on request
+            server.routes.append(discovery_routes.aggregated_discovery(server.cluster))
         server.start()
         started.append(server)
         kubeconfig = write_kubeconfig(

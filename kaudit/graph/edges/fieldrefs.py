@@ -8,7 +8,7 @@ packs add their own without writing an extractor.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kaudit.graph.model import Edge, Extractor, resolve_namespace
@@ -33,6 +33,11 @@ class FieldRef:
     kinds: frozenset[tuple[str, str]] | None = None
     target: tuple[str, str] | None = None
     cluster_scoped_target: bool = False
+    _target_group: str = field(init=False, repr=False, compare=False, default="")
+
+    def __post_init__(self) -> None:
+        if self.target is not None:
+            object.__setattr__(self, "_target_group", split_api_version(self.target[0])[0])
 
     def extract(self, snapshot: Snapshot) -> Iterator[Edge]:
         first = self.path[0] if self.path and self.path[0] != ANY else None
@@ -72,7 +77,9 @@ class FieldRef:
         if self.cluster_scoped_target:
             namespace = ""
         elif not isinstance(namespace, str) or not namespace:
-            group = split_api_version(api_version)[0]
+            # A fixed target's group is known; only references naming their own need a split.
+            group = self._target_group if self.target is not None else \
+                split_api_version(api_version)[0]
             namespace = resolve_namespace(snapshot, group, kind, name, obj.namespace)
         return ObjectRef(api_version, kind, namespace, name)
 

@@ -1,0 +1,162 @@
+"""A fast path for YAML documents that read the same in YAML 1.1 (kubectl) and in yaml-rs.
+
+PyYAML's ``CSafeLoader`` parses in C but resolves and constructs every node in Python: 87 % of
+a YAML scan. ``yaml-rs`` (Rust) builds the same Python objects about ten times faster, but it
+reads YAML 1.2, and kubectl reads YAML 1.1: unquoted ``yes``/``on``/``off`` are booleans,
+``0755`` is octal, ``1:30`` is sexagesimal, ``<<`` merges, tags construct other types. So a
+document takes the fast path only when nothing in it could read differently, and every other
+document goes to ``CSafeLoader`` (``yamlparse.parse_document``), which stays the reference:
+
+- before parsing, a scan of the text for a missing final line break (yaml-rs then adds one
+  to a closing block scalar), anchors, aliases and tags (``&``/``*``/``!`` starting
+  a token), merge keys (``<<``), integers written with a leading ``0`` (octal in 1.1, decimal
+  in 1.2), directives and the line breaks only YAML 1.1 knows (NEL, LS, PS);
+- yaml-rs itself refuses duplicate keys (PyYAML keeps the last; the reference path decides);
+- after parsing, a walk of the result: any float (the two versions' float grammars differ),
+  any key that is not a string (the reference turns keys into strings, as kubectl does), any
+  integer beyond 64 bits (the reference widens it to a float), and any string that YAML 1.1
+  would have resolved to something else (``yes``, ``off``, ``1_000``, ``0b101``, ``1:30``…)
+  sends the document back to ``CSafeLoader``;
+- documents holding a list of objects (``items:`` or a top-level sequence) also go back, since
+  their per-item line numbers come from PyYAML's nodes.
+
+``tests/snapshot/test_fastyaml.py`` parses every document of ``../shared/corpus`` both ways and
+requires identical objects, and checks each routing reason on its own. Without ``yaml-rs``
+installed every document simply takes the reference path.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+try:  # an optional speed-up: the reference path needs only PyYAML
+    import yaml_rs
+    _DUPLICATES_ARE_ERRORS = yaml_rs.DuplicateKeyPolicy.Error
+except ImportError:  # pragma: no cover - exercised only without the dependency
+    yaml_rs = None
+
+_ZERO_INT = re.compile(r"0(?:[0-9_]+|[oObBxX][0-9a-fA-F_]*)"
+                       r"(?=[ \t]*(?:\r?$|[,\]}#]|:(?:[ \t]|\r?$)))", re.MULTILINE)
+"""A number with a leading zero ending a scalar (a value or a key): ``0755`` is 493 in YAML 1.1
+and 755 in 1.2.
+The pattern starts with a literal so the regex engine skips ahead in C; whether the ``0``
+starts a token is checked on each (rare) match (an alternation in front cost 50x more)."""
+_BEFORE_TOKEN = frozenset(" \t\n[,{")
+_INDICATOR = re.compile(r"[&*!]")
+_TOKEN_START = frozenset(" \t\n\r[{,")
+_YAML11_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
+
+_BOOL11 = frozenset({"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+                     "on", "On", "ON", "off", "Off", "OFF"})
+"""Booleans in YAML 1.1 that are strings in 1.2 (``true``/``false`` are booleans in both)."""
+_NUMBER11 = re.compile(  # after PyYAML's resolver.py (int and float, YAML 1.1)
+    r"[-+]?(?:0b[0-1_]+|0[0-7_]+|(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+"
+    r"|[1-9][0-9_]*(?::[0-5]?[0-9])+"
+    r"|(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+][0-9]+)?|[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*"
+    r"|\.(?:inf|Inf|INF))|\.(?:nan|NaN|NAN)")
+"""PyYAML's YAML 1.1 int and float resolvers: a string matching them may have been written
+unquoted (a string to yaml-rs, ``1:30``, but a number to kubectl) unless ``_ambiguous`` can
+tell it was quoted."""
+_NUMBER_START = frozenset("0123456789+-.")
+_INT_MIN, _UINT_MAX = -(2**63), 2**64 - 1
+"""Integers the reference reads as integers; beyond them it reads floats (what JSON and the
+API server keep)."""
+
+
+def fast_load(text: str) -> tuple[bool, Any]:
+    """``(True, data)`` when ``text`` (one document) reads the same in YAML 1.1 and was parsed
+    by yaml-rs; ``(False, None)`` when the reference parser must read it."""
+    if yaml_rs is None or _needs_reference(text):
+        return False, None
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False,
+                             duplicate_key_policy=_DUPLICATES_ARE_ERRORS)
+    except Exception:  # any refusal (syntax, duplicates, depth): the reference path reports it
+        return False, None
+    if not _plain(data):
+        return False, None
+    return True, data
+
+
+def _needs_reference(text: str) -> bool:
+    if not text.endswith("\n"):
+        # A block scalar ending the file without a final line break: PyYAML keeps none,
+        # yaml-rs adds one (the only difference the corpus showed inside block scalars).
+        return True
+    if "<<" in text or "%" in text[:1] or "\n%" in text:
+        return True
+    if any(ch in text for ch in _YAML11_ONLY_BREAKS):
+        return True
+    for match in _INDICATOR.finditer(text):
+        at = match.start()
+        if at == 0 or text[at - 1] in _TOKEN_START:
+            return True
+    for match in _ZERO_INT.finditer(text):
+        at = match.start()
+        if at and text[at - 1] in "+-":  # a sign belongs to the token
+            at -= 1
+        if at == 0 or text[at - 1] in _BEFORE_TOKEN:
+            return True
+    return False
+
+
+def _plain(node: Any) -> bool:
+    """Whether every scalar of ``node`` reads the same in YAML 1.1 (see the module doc).
+
+    Runs over every key and value of every fast-path document: the common string (one that
+    neither is a 1.1 boolean word nor starts like a number) is decided inline, without a call.
+    """
+    kind = type(node)
+    if kind is dict:
+        for key in node:
+            if type(key) is not str:  # the reference turns keys into strings, as kubectl does
+                return False
+            if key in _BOOL11 or (key and key[0] in _NUMBER_START and _ambiguous(key)):
+                return False
+        values: Any = node.values()
+    elif kind is list:
+        values = node
+    elif kind is str:
+        return not _ambiguous(node)
+    elif kind is int:
+        return _INT_MIN <= node <= _UINT_MAX
+    else:
+        return kind is not float
+    for value in values:
+        value_kind = type(value)
+        if value_kind is str:
+            if value in _BOOL11 or (value and value[0] in _NUMBER_START and _ambiguous(value)):
+                return False
+        elif value_kind is dict or value_kind is list:
+            if not _plain(value):
+                return False
+        elif value_kind is float:
+            return False
+        elif value_kind is int and not _INT_MIN <= value <= _UINT_MAX:
+            return False  # beyond 64 bits: the reference reads it as a float and says so
+    return True
+
+
+def _ambiguous(text: str) -> bool:
+    """Whether a string from yaml-rs could be something else to YAML 1.1.
+
+    Only strings YAML 1.1 resolves (booleans like ``yes``, numbers) can. One that yaml-rs
+    would itself have read as a number when unquoted (``"12345"``, a resourceVersion) must
+    have been quoted in the source, and a quoted scalar is a string in both versions."""
+    if text in _BOOL11:
+        return True
+    if not text or text[0] not in _NUMBER_START or not _NUMBER11.fullmatch(text):
+        return False
+    if text.isdigit() and (text[0] != "0" or text == "0"):
+        return False  # plain decimal: a number unquoted in both versions, so it was quoted
+    return _string_when_unquoted(text)
+
+
+@lru_cache(maxsize=4096)
+def _string_when_unquoted(text: str) -> bool:
+    try:
+        return type(yaml_rs.loads(text)) is str
+    except Exception:
+        return True
