@@ -19,7 +19,7 @@ from kaudit.cli.common import UsageError, parse_now, write_output
 from kaudit.cli.outputs import Output, colour_wanted, stdout_is_terminal, write_file
 from kaudit.cli.ruleset import load_config_rules
 from kaudit.cli.sources import choose_now
-from kaudit.config import load_config
+from kaudit.config import ConfigRef, load_config
 from kaudit.engine import EngineSettings, run
 from kaudit.live import LiveOptions
 from kaudit.live.fleet import ClusterRead, read_clusters
@@ -60,10 +60,11 @@ def scan_fleet(contexts: list[str], live: LiveOptions, *, outputs: list[Output],
         settings = _settings(config, select, ignore, baseline_path, when)
         clusters.append(ClusterReport(
             cluster.context, _report(snapshot, catalogue, settings, when, when_source,
-                                     reachable=cluster.read is not None, fail_on=fail_on),
+                                     reachable=cluster.read is not None, fail_on=fail_on,
+                                     config=config.ref),
             server=cluster.read.server if cluster.read else "",
             reachable=cluster.read is not None))
-    fleet = FleetReport(tuple(clusters))
+    fleet = FleetReport(tuple(clusters), config=config.ref)
     for output in sorted(outputs, key=lambda o: o.path is None):  # files first, as scan
         if output.path is None:
             terminal = stdout_is_terminal()
@@ -95,7 +96,7 @@ def _snapshot_of(cluster: ClusterRead) -> Snapshot:
 
 def _report(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,
             when: datetime, when_source: str, *, reachable: bool,
-            fail_on: str = "error") -> Report:
+            fail_on: str = "error", config: ConfigRef | None = None) -> Report:
     result = run(snapshot, catalogue, settings)
     findings = result.findings
     if not reachable:
@@ -103,7 +104,7 @@ def _report(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,
                          for f in findings)
     return Report(findings=findings, now=when, now_source=when_source,
                   sources=snapshot.sources, objects=len(snapshot), kinds=len(snapshot.kinds()),
-                  gaps=snapshot.gaps, crashed=result.crashed, fail_on=fail_on)
+                  gaps=snapshot.gaps, crashed=result.crashed, fail_on=fail_on, config=config)
 
 
 def _exit_code(fleet: FleetReport, fail_on: str) -> int:

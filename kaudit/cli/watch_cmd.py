@@ -118,7 +118,8 @@ def watch(
     runner = Watch(WatchConfig(live=options, listen=address, debounce=seconds["--debounce"],
                                resync=seconds["--resync"],
                                watch_timeout=int(seconds["--watch-timeout"]),
-                               compare_after=compare, rediscover=seconds["--rediscover"]),
+                               compare_after=compare, rediscover=seconds["--rediscover"],
+                               config=loaded.ref),
                    catalogue, settings, json_line(sys.stderr))
     stop = threading.Event()
     restore = _on_signals(stop)

@@ -10,6 +10,14 @@ JSON event per line. Three things end a stream, each handled as client-go's refl
 - the connection breaks or the server refuses: reconnect after a backoff that doubles up to a
   ceiling, so a sick API server is not hammered.
 
+A hostile or sick server is one more input (DESIGN.md §7): a line that is not an event (not
+JSON, an ``object`` that is not a mapping, ``metadata`` of the wrong shape), an event longer
+than ``MAX_EVENT_BYTES``, a stream silent for longer than it promised (``timeoutSeconds`` plus
+``WatchSettings.grace``: the read timeout) or still open well after that (a whole-stream
+deadline, for a server dripping bytes) each end the stream. The type is then a coverage gap until a
+stream delivers again, and the stream is resumed after the backoff: never a MemoryError, a
+dead watcher thread or a hang.
+
 Every (re)connection and relist goes through the transport's rate limiter, so the ``--qps``
 limit holds for watches too.
 """
@@ -18,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -25,12 +34,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 import orjson
 from urllib3 import exceptions as u3
 
+from kaudit.live.deadline import Watchdog
 from kaudit.live.discovery import ApiResource
 from kaudit.live.errors import FetchError, reason_for_status
 from kaudit.live.listing import ListOutcome, list_resource
 from kaudit.live.policy import METADATA_ONLY, Query, queries_for
 from kaudit.model import CoverageGap, SourceLocation
 from kaudit.snapshot import KubeObject
+from kaudit.snapshot.limits import unrepresentable
+from kaudit.snapshot.metacheck import metadata_problem
 from kaudit.snapshot.redact import redact_secret
 
 if TYPE_CHECKING:
@@ -52,6 +64,10 @@ EXPIRED = "expired"
 """410 Gone: the version was compacted away; the type was relisted."""
 BROKEN = "error"
 """The connection broke or the server refused: reconnected after a backoff."""
+
+CONNECTION_FAILED = "connection failed"
+BAD_RESPONSE = "bad response"
+TIMEOUT = "timeout"
 
 
 class WatchExpired(Exception):
@@ -76,6 +92,10 @@ class WatchSettings:
     backoff: float = 0.5
     """Seconds before the first reconnection after a failure; doubled up to ``max_backoff``."""
     max_backoff: float = 30.0
+    grace: float = 30.0
+    """Seconds past ``timeout_seconds`` a stream may stay silent (the read timeout), and twice
+    that it may stay open at all (the whole-stream deadline, for a server dripping bytes),
+    before it is given up as broken and resumed."""
 
 
 class WatchSink(Protocol):
@@ -115,7 +135,7 @@ def read_events(chunks: Iterator[bytes], resource: ApiResource,
                 yield _event(line, resource, location)
             end = buffer.find(b"\n")
         if len(buffer) > MAX_EVENT_BYTES:
-            raise FetchError("bad response", f"a watch event is over {MAX_EVENT_BYTES} bytes")
+            raise FetchError(BAD_RESPONSE, f"a watch event is over {MAX_EVENT_BYTES} bytes")
     if bytes(buffer).strip():
         yield _event(bytes(buffer), resource, location)
 
@@ -124,9 +144,9 @@ def _event(line: bytes, resource: ApiResource, location: SourceLocation) -> Watc
     try:
         doc = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        raise FetchError("bad response", f"watch event is not JSON: {exc}") from None
+        raise FetchError(BAD_RESPONSE, f"watch event is not JSON: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("object"), dict):
-        raise FetchError("bad response", "watch event without an object")
+        raise FetchError(BAD_RESPONSE, "watch event without an object")
     kind, raw = str(doc.get("type") or ""), doc["object"]
     if kind == "ERROR":
         code = raw.get("code")
@@ -135,12 +155,21 @@ def _event(line: bytes, resource: ApiResource, location: SourceLocation) -> Watc
             raise WatchExpired(str(raw.get("message") or "resourceVersion too old"))
         raise FetchError(reason_for_status(status),
                          f"watch error {status}: {str(raw.get('message') or '')[:300]}", status)
+    if kind not in ("ADDED", "MODIFIED", "DELETED", "BOOKMARK"):
+        raise FetchError(BAD_RESPONSE, f"unknown watch event type {kind[:40]!r}")
     meta = raw.get("metadata")
-    version = str(meta.get("resourceVersion") or "") if isinstance(meta, dict) else ""
+    if not isinstance(meta, dict):
+        raise FetchError(BAD_RESPONSE, f"{kind} event whose metadata is a "
+                                       f"{type(meta).__name__}, not a mapping")
+    # The bounds a listed object is held to (the store keys on name and namespace, the next
+    # watch resumes from resourceVersion): an event the list would have skipped ends the
+    # stream, so that the type is a gap rather than silently missing the object.
+    problem = metadata_problem(raw) or (None if kind == "BOOKMARK" else unrepresentable(raw))
+    if problem is not None:
+        raise FetchError(BAD_RESPONSE, f"{kind} event whose {problem}")
+    version = meta.get("resourceVersion") or ""
     if kind == "BOOKMARK":
         return WatchEvent(kind, None, version)
-    if kind not in ("ADDED", "MODIFIED", "DELETED"):
-        raise FetchError("bad response", f"unknown watch event type {kind[:40]!r}")
     return WatchEvent(kind, as_object(raw, resource, location), version)
 
 
@@ -177,6 +206,10 @@ class TypeWatcher:
         self._open: dict[int, Any] = {}
         self._delivered: dict[int, bool] = {}
         """Stream index -> it delivered an event since its last expiry."""
+        self._suspect: set[int] = set()
+        """Streams whose last one ended on what the server sent (or did not send): their gap
+        stays until a stream delivers again, not merely until it opens."""
+        self._watchdog = Watchdog()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -232,9 +265,14 @@ class TypeWatcher:
                 expired = exc.status == GONE
                 if not expired:
                     self.sink.restarted(self.resource, BROKEN)
-                    if exc.status is not None:
+                    if exc.status is not None or exc.reason != CONNECTION_FAILED:
                         # The server refused the watch itself (403 without the watch verb,
-                        # a 5xx): the listed objects are no longer kept current.
+                        # a 5xx), or sent what is not a watch stream: the listed objects
+                        # are no longer kept current. A dropped connection alone is not a
+                        # gap: it is resumed at once from the last version.
+                        if exc.status is None:
+                            with self._lock:
+                                self._suspect.add(index)
                         self.sink.watch_failed(self.resource, CoverageGap(
                             self.resource.name, f"watch {exc.reason}", exc.detail))
                     delay = self._pause(delay)
@@ -269,17 +307,27 @@ class TypeWatcher:
         query = self.queries[index]
         accept = WATCH_METADATA_ONLY if query.accept == METADATA_ONLY else query.accept
         timeout = self.settings.timeout_seconds
+        silence = timeout + self.settings.grace
+        limit = silence + self.settings.grace
         response = self.transport.stream(
             self.resource.list_path(self.settings.namespace),
-            watch_query(version, timeout, query), accept=accept,
-            read_timeout=timeout + 30.0)
+            watch_query(version, timeout, query), accept=accept, read_timeout=silence)
         with self._lock:
             self._open[index] = response
-        self.sink.watch_failed(self.resource, None)
+            suspect = index in self._suspect
+        if not suspect:
+            self.sink.watch_failed(self.resource, None)
         location = SourceLocation(self.source)
         delivered = ended = False
+        cut: list[bool] = []
+
+        def overdue() -> None:
+            cut.append(True)
+            _shutdown([response])
+
+        alarm = self._watchdog.arm(time.monotonic() + limit, overdue)
         try:
-            for event in read_events(_chunks(response), self.resource, location):
+            for event in read_events(_chunks(response, silence), self.resource, location):
                 with self._lock:
                     if self._generation != generation:
                         return delivered  # relisted meanwhile: this stream is stale
@@ -287,9 +335,18 @@ class TypeWatcher:
                         self.sink.apply(self.resource, index, event)
                     if event.resource_version:  # after the store took it: else it is replayed
                         self._versions[index] = event.resource_version
+                    suspect = self._clear_suspect(index, suspect)
                 delivered = self._delivered[index] = True
+            with self._lock:
+                self._clear_suspect(index, suspect)
             ended = True
+        except FetchError:
+            if cut:
+                raise FetchError(TIMEOUT, f"the stream was still open {limit:g} s after "
+                                          f"asking for {timeout} s") from None
+            raise
         finally:
+            self._watchdog.disarm(alarm)
             with self._lock:
                 self._open.pop(index, None)
             if not ended:
@@ -298,6 +355,14 @@ class TypeWatcher:
                 response.close()
             response.release_conn()
         return delivered
+
+    def _clear_suspect(self, index: int, suspect: bool) -> bool:
+        """The stream delivered (or ended as it should): a gap from its last failure is over.
+        Called with the lock held; the stream's new suspicion (none)."""
+        if suspect:
+            self._suspect.discard(index)
+            self.sink.watch_failed(self.resource, None)
+        return False
 
     def _relist(self, generation: int) -> bool:
         """List the type again and replace what the sink holds of it; ``False`` (after
@@ -327,14 +392,18 @@ def _shutdown(responses: list[Any]) -> None:
             response.shutdown()
 
 
-def _chunks(response: Any) -> Iterator[bytes]:
-    """The body as it arrives; a broken connection is a ``FetchError`` like any other."""
+def _chunks(response: Any, read_timeout: float) -> Iterator[bytes]:
+    """The body as it arrives; a broken connection is a ``FetchError`` like any other, a
+    stream silent past its read timeout a ``timeout`` one."""
     try:
         while True:
             chunk = response.read1(65536)
             if not chunk:
                 return
             yield chunk
+    except (u3.ReadTimeoutError, TimeoutError):
+        raise FetchError(TIMEOUT, f"the stream was silent for {read_timeout:g} s, past its "
+                                  "timeoutSeconds") from None
     except (u3.HTTPError, OSError, ValueError) as exc:
-        raise FetchError("connection failed", f"watch stream broke: {exc}") from None
+        raise FetchError(CONNECTION_FAILED, f"watch stream broke: {exc}") from None
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from kaudit.config import ConfigRef
 from kaudit.model import Severity
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
@@ -38,6 +39,9 @@ class ClusterReport:
 class FleetReport:
     clusters: tuple[ClusterReport, ...]
     """Sorted by cluster name."""
+    config: ConfigRef | None = None
+    """The config that shaped every cluster's report, named as a one-cluster report names it
+    (a pull request changing the gate shows in the report it produces)."""
 
     @property
     def crashed(self) -> tuple[str, ...]:
@@ -72,6 +76,7 @@ class FleetReport:
             objects += coverage["objects"]
             kinds += coverage["kinds"]
         return {"version": FLEET_REPORT_VERSION, "clusters": clusters, "sources": sources,
+                "config": self.config.to_json() if self.config is not None else None,
                 "coverage": {"objects": objects, "kinds": kinds, "gaps": gaps},
                 "findings": findings, "summary": self.summary()}
 

@@ -7,14 +7,14 @@ log line, a carriage return overwrites it, a newline forges a finding line
 (``path:line: error …``) that editors and CI parsers pick up, and bidirectional overrides
 show text in another order than it is (Trojan Source). The human formats (``table``,
 ``github``, ``markdown``, ``junit``) therefore render a copy of the report in which every
-such character is written as its escape (``\\x1b``, ``\\n``, ``\\u202e``). JSON and SARIF
+such character is written as its escape (``\\x1b``, ``\\n``, ``\\u202e``; the escaping itself is
+``kaudit.textsafe.printable``, shared with the CLI's messages). JSON and SARIF
 carry the data exactly; JSON's own escaping makes it inert there. A fix's JSON patch is left
 as it is: its ``test`` value must match the object byte for byte.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import fields, replace
 from functools import wraps
@@ -23,24 +23,7 @@ from typing import Any
 from kaudit.model import Finding, ObjectRef, SourceLocation
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
-
-# C0 controls (with TAB, LF, CR), DEL, C1 controls, line/paragraph separators and the
-# bidirectional embedding, override and isolate characters.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    if char in _NAMED:
-        return _NAMED[char]
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def printable(text: str) -> str:
-    """``text`` with every character that could rewrite a line shown as its escape."""
-    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+from kaudit.textsafe import printable
 
 
 def _strings(value: Any) -> Any:

@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from kaudit.config import ConfigRef
 from kaudit.engine import EngineSettings, run
 from kaudit.graph import ClusterGraph, build_graph
 from kaudit.model import Finding
@@ -57,8 +58,11 @@ class Evaluation:
 
 class Observer:
     def __init__(self, catalogue: Catalogue, settings: EngineSettings, *,
-                 compare_after: timedelta, log: LogLine) -> None:
+                 compare_after: timedelta, log: LogLine,
+                 config: ConfigRef | None = None) -> None:
         self._catalogue = catalogue
+        self._config = config
+        """Named in every report, as ``scan`` names it."""
         self._settings = settings
         self._compare_after = compare_after
         self._log = log
@@ -108,7 +112,8 @@ class Observer:
                      replace(self._settings, now=now, previous=previous), graph)
         report = Report(findings=result.findings, now=now, now_source="snapshot",
                         sources=snapshot.sources, objects=len(snapshot),
-                        kinds=len(snapshot.kinds()), gaps=snapshot.gaps, crashed=result.crashed)
+                        kinds=len(snapshot.kinds()), gaps=snapshot.gaps, crashed=result.crashed,
+                        config=self._config)
         found = {f.fingerprint: f for f in result.findings}
         for fingerprint in sorted(found.keys() - self._current.keys()):
             self._first_seen[fingerprint] = now

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from kaudit.config import ConfigRef
 from kaudit.engine import EngineSettings
 from kaudit.live.discovery import ApiResource, aggregated_roots, discover
 from kaudit.live.errors import FetchError, LiveError
@@ -53,10 +54,15 @@ class WatchConfig:
     watch_timeout: int = 300
     backoff: float = 0.5
     max_backoff: float = 30.0
+    grace: float = 30.0
+    """Seconds past ``watch_timeout`` a stream may stay silent or open before it is resumed
+    as broken (``WatchSettings.grace``)."""
     compare_after: timedelta = timedelta(minutes=5)
     rediscover: float = 300.0
     """Seconds between discoveries: types added since (a new CRD) are listed and watched,
     types no longer served are dropped."""
+    config: ConfigRef | None = None
+    """The config file that shaped the rules, named in ``/findings`` as ``scan`` names it."""
 
 
 class Watch:
@@ -65,7 +71,7 @@ class Watch:
         self.config = config
         self.log = log
         self.observer = Observer(catalogue, settings, compare_after=config.compare_after,
-                                 log=log)
+                                 log=log, config=config.config)
         self.store: ObjectStore | None = None
         self.server: StatusServer | None = None
         self.transport: Transport | None = None
@@ -147,7 +153,7 @@ class Watch:
         settings = WatchSettings(namespace=config.live.namespace,
                                  page_size=config.live.page_size,
                                  timeout_seconds=config.watch_timeout, backoff=config.backoff,
-                                 max_backoff=config.max_backoff)
+                                 max_backoff=config.max_backoff, grace=config.grace)
         resource = listed.resource
         watcher = TypeWatcher(transport, resource, listed, store, settings, threading.Event(),
                               f"{source}:{resource.name}")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 from collections.abc import Iterator
@@ -162,3 +163,28 @@ def test_snapshot_into_a_folder_names_files_by_context(fleet: Path, tmp_path: Pa
     assert sorted(p.name for p in folder.iterdir()) == ["east.json.gz", "west.json.gz"]
     one = CliRunner().invoke(app, ["snapshot", "--context", "east", "-o", str(folder)])
     assert one.exit_code == 2 and ".json or .json.gz" in one.output
+
+
+def test_the_fleet_report_names_the_config_as_one_cluster_does(
+        fleet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    (checkout / ".kaudit.toml").write_text('[rules.stuck-deletion]\ngrace = "1h"\n')
+    monkeypatch.chdir(checkout)
+    one = json.loads(scan("--context", "east", "--format", "json").stdout)
+    several = json.loads(scan("--context", "east", "--context", "west",
+                              "--format", "json").stdout)
+    assert one["config"]["discovered"] is True
+    assert several["config"] == one["config"]
+    table = scan("--context", "east", "--context", "west", "--fail-on", "never").stdout
+    line = f"config: .kaudit.toml sha256:{one['config']['sha256']} (found by searching upwards)"
+    assert table.count(line) == 2  # in the header of each cluster's section
+    pinned = tmp_path / "gate.toml"
+    pinned.write_text('fail-on = "error"\n')
+    explicit = json.loads(scan("--context", "east", "--context", "west", "--config",
+                               str(pinned), "--format", "json").stdout)
+    assert explicit["config"] == {"path": str(pinned), "discovered": False,
+                                  "sha256": hashlib.sha256(pinned.read_bytes()).hexdigest()}
+    bare = json.loads(scan("--context", "east", "--context", "west", "--no-config",
+                           "--format", "json").stdout)
+    assert bare["config"] is None

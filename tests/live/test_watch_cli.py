@@ -11,7 +11,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from kaudit.cli import app
@@ -33,20 +35,29 @@ def get(url: str) -> int:
         return getattr(exc, "code", 0) or 0
 
 
-def test_sigterm_ends_a_running_watch_cleanly(live: Live) -> None:
-    WatchHub(live.server)
+def start_watch(live: Live, cwd: Path | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    """``kaudit watch`` as a process, once it is ready; and its --listen port."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "kaudit", "watch", "--context", live.context,
          "--listen", f"127.0.0.1:{port}", "--timeout", "5", "--select", "FN001"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
         env={**os.environ, "KUBECONFIG": str(live.kubeconfig)})
+    deadline = time.monotonic() + 60
+    while get(f"http://127.0.0.1:{port}/readyz") != 200:
+        if process.poll() is not None:
+            raise AssertionError(process.communicate())
+        if time.monotonic() >= deadline:
+            process.kill()
+            raise AssertionError("never ready")
+        time.sleep(0.1)
+    return process, port
+
+
+def test_sigterm_ends_a_running_watch_cleanly(live: Live) -> None:
+    WatchHub(live.server)
+    process, _ = start_watch(live)
     try:
-        deadline = time.monotonic() + 60
-        while get(f"http://127.0.0.1:{port}/readyz") != 200:
-            assert process.poll() is None, process.communicate()
-            assert time.monotonic() < deadline, "never ready"
-            time.sleep(0.1)
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=30)
     finally:
@@ -83,3 +94,22 @@ def test_a_listen_address_in_use_is_a_usage_error(live: Live) -> None:
                                           f"127.0.0.1:{port}", "--timeout", "2"])
     assert result.exit_code == 2
     assert f"--listen 127.0.0.1:{port}" in result.output
+
+
+def test_findings_name_the_config_as_scan_does(live: Live, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    WatchHub(live.server)
+    (tmp_path / ".kaudit.toml").write_text('[rules.stuck-deletion]\ngrace = "1h"\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KUBECONFIG", str(live.kubeconfig))
+    scanned = json.loads(CliRunner().invoke(
+        app, ["scan", "--context", live.context, "--format", "json"]).stdout)
+    assert scanned["config"]["discovered"] is True
+    process, port = start_watch(live, cwd=tmp_path)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/findings", timeout=5) as answer:
+            watched = json.loads(answer.read())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    assert watched["config"] == scanned["config"]
