@@ -9,7 +9,7 @@ with a newline or a path with a comma would end the command early. The Markdown 
 from __future__ import annotations
 
 from kaudit.model import Finding, Severity
-from kaudit.report.locations import details, display_path, is_file
+from kaudit.report.locations import details, display_path, is_file, repo_path
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
 
@@ -32,7 +32,9 @@ def _message(finding: Finding, options: FormatOptions) -> str:
 def annotation(finding: Finding, options: FormatOptions) -> str:
     props: list[tuple[str, str]] = []
     if finding.source is not None and is_file(finding.source.file):
-        props.append(("file", display_path(finding.source.file, options.cwd)))
+        # GitHub reads ``file`` from the repository root, whatever folder the scan ran in.
+        path = repo_path(finding.source.file, options.cwd)
+        props.append(("file", path or display_path(finding.source.file, options.cwd)))
         if finding.source.line is not None:
             props.append(("line", str(finding.source.line)))
     props.append(("title", f"{finding.code} {finding.rule}"))

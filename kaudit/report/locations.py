@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path, PurePosixPath
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import orjson
 
 from kaudit.model import Finding, ObjectRef, SourceLocation
+from kaudit.report.srcroot import source_root
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
@@ -68,6 +69,19 @@ def uri(name: str, cwd: str | None, root: Path | None = None
         return quote(path.relative_to(root).as_posix()), "%SRCROOT%"
     except ValueError:
         return path.as_uri(), None
+
+
+def repo_path(name: str, cwd: str | None) -> str | None:
+    """``name`` relative to the git work tree holding ``cwd`` (else ``cwd``), unquoted, or
+    ``None`` when it lies outside it or is not a file: what GitHub annotations and blob links
+    expect, since GitHub reads their paths from the repository root whatever folder the scan
+    ran in."""
+    if not is_file(name):
+        return None
+    found = uri(name, cwd, source_root(cwd))
+    if found is None or found[1] is None:
+        return None
+    return unquote(found[0])
 
 
 def object_label(ref: ObjectRef) -> str:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import orjson
 
 from kaudit.model import Family, Finding, Severity
-from kaudit.report.locations import display_path, relative_path, subject
+from kaudit.report.locations import display_path, repo_path, subject
 from kaudit.report.model import Report
 from kaudit.report.options import FormatOptions
 
@@ -58,7 +58,9 @@ def _location(finding: Finding, options: FormatOptions) -> str:
     shown = display_path(finding.source.file, options.cwd)
     if finding.source.line is not None:
         shown += f":{finding.source.line}"
-    rel = relative_path(finding.source.file, options.cwd)
+    # Links resolve from the repository root (blob URLs, and GitHub's relative links in a
+    # pull-request comment), whatever folder the scan ran in.
+    rel = repo_path(finding.source.file, options.cwd)
     if rel is None:
         return f"`{shown}`" if "`" not in shown else cell(shown)
     target = quote(rel)
