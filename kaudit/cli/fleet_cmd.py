@@ -108,10 +108,4 @@ def _report(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,
 
 
 def _exit_code(fleet: FleetReport, fail_on: str) -> int:
-    if fleet.crashed:
-        return exitcodes.INTERNAL
-    if fail_on == "never":
-        return exitcodes.OK
-    worst = fleet.worst()
-    threshold = Severity.parse(fail_on).rank
-    return exitcodes.FINDINGS if worst is not None and worst.rank >= threshold else exitcodes.OK
+    return exitcodes.for_run(fleet.crashed, fleet.worst(), fail_on)

@@ -33,7 +33,6 @@ from kaudit.cli.sources import (
 from kaudit.config import Config, ConfigError, load_baseline, load_config
 from kaudit.engine import EngineSettings, run
 from kaudit.live import LiveError, LiveOptions, read_cluster
-from kaudit.model import Severity
 from kaudit.report import FORMATTERS, Report, RuleInfo
 from kaudit.rules.options import OptionError
 from kaudit.rules.registry import RuleLoadError
@@ -46,13 +45,7 @@ FAIL_ON = ("error", "warning", "info", "never")
 
 
 def exit_code(report: Report, fail_on: str) -> int:
-    if report.crashed:
-        return exitcodes.INTERNAL
-    if fail_on == "never":
-        return exitcodes.OK
-    threshold = Severity.parse(fail_on).rank
-    worst = report.worst()
-    return exitcodes.FINDINGS if worst is not None and worst.rank >= threshold else exitcodes.OK
+    return exitcodes.for_run(report.crashed, report.worst(), fail_on)
 
 
 def scan(

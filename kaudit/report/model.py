@@ -15,6 +15,17 @@ from kaudit.timeutil import format_time
 REPORT_VERSION = 1
 
 
+def fails(severity: Severity | None, fail_on: str) -> bool:
+    """Whether ``severity`` is at or above the ``--fail-on`` threshold (``never``: nothing is).
+
+    The one place the threshold is judged: the exit code of one cluster or several and the
+    JUnit cases must never disagree about what fails a run.
+    """
+    if severity is None or fail_on == "never":
+        return False
+    return severity.rank >= Severity.parse(fail_on).rank
+
+
 @dataclass(frozen=True)
 class RuleInfo:
     """What a format needs to describe a rule that ran (SARIF ``rules[]``, JUnit passing
@@ -57,9 +68,7 @@ class Report:
 
     def gates(self, severity: Severity) -> bool:
         """Whether a finding of ``severity`` is at or above ``--fail-on``, so fails the run."""
-        if self.fail_on == "never":
-            return False
-        return severity.rank >= Severity.parse(self.fail_on).rank
+        return fails(severity, self.fail_on)
 
     def rule_infos(self) -> tuple[RuleInfo, ...]:
         """Every rule a format must describe: those that ran, plus any code a finding names
