@@ -27,17 +27,36 @@ READY_TYPES = ("Ready", "Healthy")
 """What a parent says when it claims to be working (``Healthy`` is Argo CD's health)."""
 
 
-def _controller_names(ctx: RuleContext[object]) -> set[tuple[str, str]]:
-    """(kind, name) of every object some other object names as its controller: a cheap
-    superset of the parents that have controlled dependents."""
-    out: set[tuple[str, str]] = set()
+def _controller_names(ctx: RuleContext[object]) -> dict[str, set[str]]:
+    """kind -> names of every object some other object names as its controller: a cheap
+    superset of the parents that have controlled dependents. Read from the raw references
+    (``owner_references`` builds a list per object, and this visits every owned object)."""
+    out: dict[str, set[str]] = {}
     for obj in ctx.snapshot.candidates(OWNED):
-        refs = obj.metadata.get("ownerReferences")  # most objects have none: one lookup
-        if refs:
-            for ref in obj.owner_references:
-                if ref.get("controller") is True:
-                    out.add((str(ref.get("kind") or ""), str(ref.get("name") or "")))
+        refs = obj.metadata.get("ownerReferences")
+        if type(refs) is not list:
+            continue
+        for ref in refs:
+            if type(ref) is dict and ref.get("controller") is True:
+                kind, name = ref.get("kind"), ref.get("name")
+                kind = kind if type(kind) is str else str(kind or "")
+                name = name if type(name) is str else str(name or "")
+                names = out.get(kind)
+                if names is None:
+                    out[kind] = {name}
+                else:
+                    names.add(name)
     return out
+
+
+def _parents(ctx: RuleContext[object]) -> set[KubeObject]:
+    """Objects that are named as some object's controller or list Crossplane resource refs:
+    the only ones ``_problems`` can find anything for. Looked up by kind, so only objects of
+    the kinds named as controllers are visited."""
+    found = _with_references(ctx)
+    for kind, names in _controller_names(ctx).items():
+        found.update(obj for obj in ctx.snapshot.of_kind(kind) if obj.name in names)
+    return found
 
 
 def _with_references(ctx: RuleContext[object]) -> set[KubeObject]:
@@ -108,10 +127,9 @@ class ReadyOverFailedDependency(Rule):
         grace: timedelta = timedelta(minutes=15)
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
-        controllers = _controller_names(ctx)
-        referencing = _with_references(ctx)
+        parents = _parents(ctx)
         for obj in ctx.snapshot.candidates(CONDITIONED):  # Ready=True is needed
-            if obj not in referencing and (obj.kind, obj.name) not in controllers:
+            if obj not in parents:
                 continue  # nothing it owns or references: no graph lookup needed
             if obj.deletion_timestamp is not None:
                 continue

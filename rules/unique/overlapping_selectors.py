@@ -37,8 +37,15 @@ def _selector(obj: KubeObject) -> Mapping[str, Any] | None:
 
 
 def _template_labels(obj: KubeObject) -> Mapping[str, str]:
-    labels = obj.get("spec", "template", "metadata", "labels")
-    return labels if isinstance(labels, dict) else {}
+    node: Any = obj.raw
+    for step in ("spec", "template", "metadata", "labels"):
+        if not isinstance(node, dict):
+            return _NO_LABELS
+        node = node.get(step)
+    return node if isinstance(node, dict) else _NO_LABELS
+
+
+_NO_LABELS: Mapping[str, str] = {}
 
 
 def _adopts(parent: KubeObject, child: KubeObject) -> bool:
@@ -47,7 +54,26 @@ def _adopts(parent: KubeObject, child: KubeObject) -> bool:
 
 
 def _has_controller(obj: KubeObject) -> bool:
-    return any(ref.get("controller") is True for ref in obj.owner_references)
+    # The raw references (``owner_references`` builds a list): asked of every workload.
+    refs = obj.metadata.get("ownerReferences")
+    if not isinstance(refs, list):
+        return False
+    return any(isinstance(ref, dict) and ref.get("controller") is True for ref in refs)
+
+
+def _unowned_workloads(ctx: RuleContext) -> dict[KubeObject, Mapping[str, Any]]:
+    """Workload controllers no other controller owns, that select something and are not
+    being deleted, in walking order, each with its selector (read once: ``_controllers``
+    asks for each candidate's selector again and again)."""
+    out: dict[KubeObject, Mapping[str, Any]] = {}
+    for group, kind in WORKLOADS:
+        for obj in ctx.objects(kind, group):
+            if _has_controller(obj):
+                continue
+            selector = _selector(obj)
+            if selector and obj.deletion_timestamp is None:
+                out[obj] = selector
+    return out
 
 
 class OverlappingSelectors(Rule):
@@ -74,18 +100,17 @@ class OverlappingSelectors(Rule):
     severity = Severity.WARNING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        workloads = [o for g, k in WORKLOADS for o in ctx.objects(k, g)
-                     if not _has_controller(o) and _selector(o)
-                     and o.deletion_timestamp is None]
+        workloads = _unowned_workloads(ctx)
         yield from self._controllers(workloads)
         yield from self._autoscalers(ctx)
-        yield from self._budgets(ctx, workloads)
+        yield from self._budgets(ctx, list(workloads))
 
-    def _controllers(self, workloads: list[KubeObject]) -> Iterator[Finding]:
+    def _controllers(self, workloads: dict[KubeObject, Mapping[str, Any]]
+                     ) -> Iterator[Finding]:
         by_label: dict[tuple[str, str, str], list[KubeObject]] = defaultdict(list)
         unindexed: dict[str, list[KubeObject]] = defaultdict(list)
-        for obj in workloads:
-            key = index_key(_selector(obj))
+        for obj, selector in workloads.items():
+            key = index_key(selector)
             if key is None:
                 unindexed[obj.namespace].append(obj)
             else:
@@ -97,7 +122,7 @@ class OverlappingSelectors(Rule):
                           for c in by_label.get((obj.namespace, k, str(v)), [])]
             candidates += unindexed.get(obj.namespace, [])
             for other in candidates:
-                if other is obj or not matches(_selector(other), labels):
+                if other is obj or not matches(workloads[other], labels):
                     continue
                 if _adopts(other, obj) or _adopts(obj, other):
                     continue
@@ -113,7 +138,7 @@ class OverlappingSelectors(Rule):
                     else "/spec/template/metadata/labels"
                 yield self.finding(
                     second, at=at,
-                    message=f"selector ({describe(_selector(other))}) of {other.ref.short} "
+                    message=f"selector ({describe(workloads[other])}) of {other.ref.short} "
                             f"matches the pod template of {obj.ref.short}: both controllers "
                             "claim the same pods and fight over their number",
                     related=[related(first, "overlaps")])
