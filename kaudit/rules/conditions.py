@@ -111,6 +111,12 @@ def _text(value: Any) -> str:
     return "" if value is None or value == "" else str(value)
 
 
+_OWN_POINTED = 32
+_OWN_POINTERS = tuple(f"/status/conditions/{i}" for i in range(_OWN_POINTED))
+"""Pointers of the first ``status.conditions`` (formatting one per condition was a tenth of
+the view's cost)."""
+
+
 def conditions(obj: KubeObject) -> Iterator[Condition]:
     """Every condition of ``obj``: ``status.conditions``, then per parent, per ancestor and
     per listener, then the well-known health fields that are not conditions."""
@@ -127,7 +133,8 @@ def conditions(obj: KubeObject) -> Iterator[Condition]:
     if type(own) is list:
         for i, cond in enumerate(own):
             if type(cond) is dict:
-                listed.append(Condition(cond, f"/status/conditions/{i}"))
+                listed.append(Condition(cond, _OWN_POINTERS[i] if i < _OWN_POINTED
+                                        else f"/status/conditions/{i}"))
     if len(status) == 1 and own is not None:
         return iter(listed)  # nothing but conditions (the usual case): no other shape
     group = obj.group

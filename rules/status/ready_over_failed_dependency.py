@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from kaudit.rules import (
+    Condition,
     Family,
     Finding,
     KubeObject,
@@ -18,7 +19,8 @@ from kaudit.rules import (
     format_duration,
     related,
 )
-from kaudit.snapshot.candidates import CONDITIONED, OWNED
+from kaudit.rules.controllers import controllers
+from kaudit.snapshot.candidates import CONDITIONED
 from kaudit_rules.status.conditions import failure
 
 # Relations a parent depends on (kaudit.graph.edges.crossplane): claim -> XR, XR -> composed.
@@ -27,34 +29,12 @@ READY_TYPES = ("Ready", "Healthy")
 """What a parent says when it claims to be working (``Healthy`` is Argo CD's health)."""
 
 
-def _controller_names(ctx: RuleContext[object]) -> dict[str, set[str]]:
-    """kind -> names of every object some other object names as its controller: a cheap
-    superset of the parents that have controlled dependents. Read from the raw references
-    (``owner_references`` builds a list per object, and this visits every owned object)."""
-    out: dict[str, set[str]] = {}
-    for obj in ctx.snapshot.candidates(OWNED):
-        refs = obj.metadata.get("ownerReferences")
-        if type(refs) is not list:
-            continue
-        for ref in refs:
-            if type(ref) is dict and ref.get("controller") is True:
-                kind, name = ref.get("kind"), ref.get("name")
-                kind = kind if type(kind) is str else str(kind or "")
-                name = name if type(name) is str else str(name or "")
-                names = out.get(kind)
-                if names is None:
-                    out[kind] = {name}
-                else:
-                    names.add(name)
-    return out
-
-
 def _parents(ctx: RuleContext[object]) -> set[KubeObject]:
     """Objects that are named as some object's controller or list Crossplane resource refs:
     the only ones ``_problems`` can find anything for. Looked up by kind, so only objects of
     the kinds named as controllers are visited."""
     found = _with_references(ctx)
-    for kind, names in _controller_names(ctx).items():
+    for kind, names in controllers(ctx.snapshot).names.items():
         found.update(obj for obj in ctx.snapshot.of_kind(kind) if obj.name in names)
     return found
 
@@ -72,6 +52,14 @@ def _with_references(ctx: RuleContext[object]) -> set[KubeObject]:
                                              or "resourceRefs" in crossplane):
             found.add(obj)
     return found
+
+
+def _claims_ready(obj: KubeObject) -> Condition | None:
+    """The first Ready (or Healthy) condition that is True, in any scope."""
+    for cond in conditions(obj):
+        if cond.type in READY_TYPES and cond.is_true:
+            return cond
+    return None
 
 
 def _superseded(child: KubeObject, owned: list[Link]) -> bool:
@@ -131,11 +119,8 @@ class ReadyOverFailedDependency(Rule):
         for obj in ctx.snapshot.candidates(CONDITIONED):  # Ready=True is needed
             if obj not in parents:
                 continue  # nothing it owns or references: no graph lookup needed
-            if obj.deletion_timestamp is not None:
-                continue
-            cond = next((c for c in conditions(obj)
-                         if c.type in READY_TYPES and c.is_true), None)
-            if cond is None:
+            cond = _claims_ready(obj)
+            if cond is None or obj.deletion_timestamp is not None:
                 continue
             problems = sorted(self._problems(ctx, obj), key=lambda p: (str(p[0].ref), p[1]))
             if not problems:
