@@ -55,13 +55,14 @@ def _indexed(snapshot: Snapshot, steps: tuple[Step, ...]) -> tuple[KubeObject, .
     """A snapshot index listing every object that may have a value at ``steps``, or ``None``.
 
     A value at ``a.b…`` needs ``a`` to be a mapping holding ``b``: ``having(a, b)``; an
-    annotation needs a non-empty annotations mapping: the ``annotated`` candidates (built
-    for every scan, unlike an index of every metadata key)."""
+    annotation needs a non-empty annotations mapping: the ``annotated`` candidates. Other
+    ``metadata`` paths (labels) have no index worth building: nearly every object has labels,
+    and indexing every metadata key of every object costs as much as testing the filter."""
     if len(steps) < 2 or type(steps[0]) is not str or type(steps[1]) is not str \
             or WILD in steps[:2]:
         return None
-    if steps[0] == "metadata" and steps[1] == "annotations":
-        return snapshot.candidates(ANNOTATED)
+    if steps[0] == "metadata":
+        return snapshot.candidates(ANNOTATED) if steps[1] == "annotations" else None
     return snapshot.having(steps[0], steps[1])
 
 

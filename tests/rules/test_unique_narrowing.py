@@ -10,12 +10,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kaudit.graph import build_graph
 from kaudit.rules import KubeObject, NoOptions, RuleContext, Snapshot
 from kaudit_rules.unique import narrowing
 from kaudit_rules.unique.conditions import Condition
 from kaudit_rules.unique.declarative import unique_constraint
+from kaudit_rules.unique.fields import joint, single
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 HEAD = {"severity": "warning", "summary": "Twins.", "why": "Twins.\nFix: rename one.",
@@ -152,3 +155,24 @@ def test_values_read_for_one_snapshot_are_not_served_for_another() -> None:
     second = Snapshot.build(relabelled)
     assert [f["object"]["name"] for f in _findings(rule, second)] == ["sec-d"]
     assert [f["object"]["name"] for f in _findings(rule, first)] == ["sec-b"]
+
+
+_NODES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(0, 2), st.sampled_from(["", "a", "b"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from(["a", "b", "c.d", "x/y"]), inner,
+                                            max_size=3)),
+    max_leaves=12)
+_STEPS = st.lists(st.one_of(st.sampled_from(["a", "b", "c.d", "x/y"]), st.integers(-1, 2)),
+                  min_size=1, max_size=3).map(tuple)
+
+
+@settings(max_examples=300, deadline=None)
+@given(node=_NODES, paths=st.lists(_STEPS, min_size=1, max_size=3),
+       defaults=st.lists(st.one_of(st.none(), st.just("dflt")), min_size=3, max_size=3))
+def test_plain_keys_read_as_joint_reads_them(node: Any, paths: list[tuple[Any, ...]],
+                                             defaults: list[Any]) -> None:
+    """Keys without ``[*]`` are read by ``single``: the same values and pointers as
+    ``joint``, with defaults standing in where a value is missing or null."""
+    wanted = defaults[:len(paths)]
+    assert list(single(node, paths, wanted)) == list(joint(node, paths, wanted))
