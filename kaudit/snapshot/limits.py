@@ -80,6 +80,24 @@ for _ in range(_ORJSON_DEPTH - MAX_DEPTH - 1):
     _chain = [_chain]
 
 
+_CHAIN_BYTES = len(orjson.dumps(_chain))  # the brackets of the (empty) chain itself
+
+
+def measured(obj: Any) -> int | str:
+    """The length of ``obj`` as compact JSON, or why it cannot be audited (as
+    ``unrepresentable``): one serialisation answers both, so the size a rule wants (ST005)
+    costs nothing more than the check every loaded object goes through anyway."""
+    _chain_bottom.append(obj)
+    try:
+        return len(orjson.dumps(_chain)) - _CHAIN_BYTES
+    except orjson.JSONEncodeError as exc:
+        if "Recursion" in str(exc):
+            return f"nested deeper than {MAX_DEPTH} levels"
+        return "it holds a value JSON cannot represent"
+    finally:
+        _chain_bottom.clear()
+
+
 def unrepresentable(obj: Any) -> str | None:
     """Why ``obj`` cannot be audited (too deep, a value JSON cannot hold), or ``None``.
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity
+from kaudit.rules import NOTHING, Family, Finding, KubeObject, Rule, RuleContext, Severity
 from kaudit_rules.schema.apply_diff import (
     MISSING,
     Change,
@@ -158,6 +158,7 @@ class ImmutableFieldChange(Rule):
     name = "immutable-field-change"
     family = Family.SCHEMA
     severity = Severity.ERROR
+    reads = NOTHING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.against is None:
