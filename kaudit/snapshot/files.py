@@ -20,8 +20,9 @@ from kaudit.snapshot import limits as input_limits
 from kaudit.snapshot.archive import is_archive, read_header
 from kaudit.snapshot.collector import collector_paused
 from kaudit.snapshot.gitops import GitOps, GitOpsOptions
+from kaudit.snapshot.interning import share_strings
 from kaudit.snapshot.jsonpieces import loads_in_pieces
-from kaudit.snapshot.limits import InputLimits, measured
+from kaudit.snapshot.limits import InputLimits, measured, serialised
 from kaudit.snapshot.metacheck import metadata_problem
 from kaudit.snapshot.object import KubeObject
 from kaudit.snapshot.reader import (
@@ -69,10 +70,12 @@ class LoadResult:
         """Measure a freshly parsed item and keep its lean form, before the next is parsed."""
         if type(item) is not dict or self.projection is None:
             return item
-        size = measured(item)
+        text = serialised(item)
+        size: int | str = text if isinstance(text, str) else len(text)
         cut = None
         if type(size) is int and item.get("kind") != "Secret":  # Secrets: sized once redacted
-            item, cut = self.projection.shape(item, size)
+            item, cut = self.projection.shape(item, size, text)  # type: ignore[arg-type]
+        share_strings(item)
         self._measured[id(item)] = (size, cut)
         return item
 
@@ -326,6 +329,8 @@ def _add(doc: ParsedDocument, display: str, result: LoadResult,
             size = measured(raw)
         elif projection is not None and not shaped:
             raw, cut = projection.shape(raw, size)  # type: ignore[arg-type]
+        if not shaped:
+            share_strings(raw)
         append(KubeObject(raw, location, size, cut))  # type: ignore[arg-type]
     if collect_typeless and expanded.typeless:
         result.problems.append(typeless_problem(display, expanded.typeless))

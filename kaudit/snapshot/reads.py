@@ -24,6 +24,7 @@ built-in reader's declaration over every fixture, incident, scenario and corpus 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -194,35 +195,97 @@ class StrictDict(dict[str, Any]):
     __hash__ = None  # type: ignore[assignment]
 
 
+# A compiled tree (what ``_cut`` walks): field name -> ``None`` (keep the value whole) or a
+# pair (the compiled node to cut a mapping value with, the compiled node to cut each item of a
+# list value with); either may be ``None`` (a value of that shape is kept whole).
+Compiled = dict[str, Any]
+
+
+def _compile(tree: Tree) -> Compiled:
+    out: Compiled = {}
+    for key, sub in tree.items():
+        if sub is None:
+            out[key] = None
+            continue
+        mapping = {k: v for k, v in sub.items() if k != ANY}
+        each = sub.get(ANY)
+        out[key] = (_compile(mapping) if mapping else None,
+                    _compile(each) if each is not None else None)
+    return out
+
+
+def _cut(node: dict[str, Any], tree: Compiled) -> dict[str, Any]:
+    """``node`` cut to ``tree`` (the loader's hot path: plain lookups, no bookkeeping);
+    ``node`` itself when nothing in it was cut."""
+    out: dict[str, Any] = {}
+    cut = False
+    get = tree.get
+    for key, value in node.items():
+        sub = get(key, _ABSENT)
+        if sub is None:
+            out[key] = value
+            continue
+        if sub is _ABSENT:
+            cut = True
+            continue
+        kind = type(value)
+        if kind is dict:
+            if sub[0] is not None:
+                kept = _cut(value, sub[0])
+                cut = cut or kept is not value
+                value = kept
+        elif kind is list:
+            each = sub[1]
+            if each is not None:
+                value = [_cut(v, each) if type(v) is dict else v for v in value]
+                cut = True
+        out[key] = value
+    if not cut:
+        return node
+    return out if out else _NOTHING_KEPT
+
+
+_ABSENT = object()
+_NOTHING_KEPT: dict[str, Any] = {}
+"""The one lean form of every list item none of whose fields is read (an ``env`` entry
+without a reference): items keep their places, so pointers stay right, at no cost each."""
+
+
 def _project(node: dict[str, Any], tree: Tree, strict: bool, where: str) -> dict[str, Any]:
+    """``node`` cut to ``tree``; ``node`` itself when nothing in it was cut."""
     out: dict[str, Any] = {}
     dropped: list[str] = []
+    cut = False
     for key, value in node.items():
         if key not in tree:
+            cut = True
             if strict:
                 dropped.append(key)
             continue
         sub = tree[key]
-        if sub is None:
-            out[key] = value
-            continue
-        each = sub.get(ANY)
-        if each is not None or ANY in sub:
-            if type(value) is list and each is not None:
-                out[key] = [_project(v, each, strict, f"{where}/{key}/{i}") if type(v) is dict
-                            else v for i, v in enumerate(value)]
-            else:  # an unexpected shape is kept as it is: the reader sees what it would have
-                out[key] = value
-        elif type(value) is dict:
-            out[key] = _project(value, sub, strict, f"{where}/{key}")
-        else:
-            out[key] = value
+        kept = value
+        if sub is not None:
+            each = sub.get(ANY)
+            if each is not None or ANY in sub:
+                # An unexpected shape is kept as it is: the reader sees what it would have.
+                if type(value) is list and each is not None:
+                    items = [_project(v, each, strict, f"{where}/{key}/{i}") if type(v) is dict
+                             else v for i, v in enumerate(value)]
+                    if any(a is not b for a, b in zip(items, value, strict=True)):
+                        kept = items
+            elif type(value) is dict:
+                kept = _project(value, sub, strict, f"{where}/{key}")
+        if kept is not value:
+            cut = True
+        out[key] = kept
+    if not cut:
+        return node
     if strict and dropped:
         strict_out = StrictDict(out)
         strict_out._dropped = frozenset(dropped)
         strict_out._where = where
         return strict_out
-    return out
+    return out if out else _NOTHING_KEPT
 
 
 @dataclass(frozen=True)
@@ -230,6 +293,7 @@ class Projection:
     """The union of the active readers' declarations, compiled for the loader."""
 
     trees: Mapping[tuple[str, str], Tree]
+    compiled: Mapping[tuple[str, str], Compiled]
     whole_at_bytes: int | None = None
     whole_if_annotated: frozenset[str] = frozenset()
     strict: bool = False
@@ -272,13 +336,15 @@ class Projection:
             for path in wildcard:
                 _add(tree, path)
             trees[kind] = tree
-        return cls(trees, whole_at, frozenset(annotated), strict, manifests)
+        compiled = {kind: _compile(tree) for kind, tree in trees.items()}
+        return cls(trees, compiled, whole_at, frozenset(annotated), strict, manifests)
 
-    def shape(self, raw: dict[str, Any], size: int) -> tuple[dict[str, Any], int | None]:
-        """``raw`` as the readers need it, and the fingerprint of the whole object when it was
-        cut (``fingerprint``): its lean form when its kind is lean, it is small enough, no
-        reader asked for it whole by an annotation, and (unless ``manifests``) it was read
-        back from an API server."""
+    def shape(self, raw: dict[str, Any], size: int, text: memoryview | None = None,
+              ) -> tuple[dict[str, Any], int | None]:
+        """``raw`` as the readers need it, and the fingerprint of the whole object when it
+        was cut (``text``: ``raw`` serialised, when at hand). Cut when its kind is lean, it is
+        small enough, no reader asked for it whole by an annotation, and (unless
+        ``manifests``) it was read back from an API server."""
         kind = raw.get("kind")
         api_version = raw.get("apiVersion")
         if type(kind) is not str or type(api_version) is not str:
@@ -298,7 +364,9 @@ class Projection:
             annotations = meta.get("annotations")
             if type(annotations) is dict and not self.whole_if_annotated.isdisjoint(annotations):
                 return raw, None
-        return _project(raw, tree, self.strict, ""), fingerprint(raw)
+        if self.strict:
+            return _project(raw, tree, True, ""), fingerprint(raw, text)
+        return _cut(raw, self.compiled[(group, kind)]), fingerprint(raw, text)
 
     def kept(self, group: str, kind: str) -> list[str]:
         """The kept paths of one kind, dotted (documentation and tests)."""
@@ -306,15 +374,23 @@ class Projection:
         return sorted(_dotted(tree, ())) if tree is not None else []
 
 
-def fingerprint(raw: Mapping[str, Any]) -> int:
+_API_VERSION_MEMBER = re.compile(rb'\{"apiVersion":"(?:[^"\\]|\\.)*",?')
+
+
+def fingerprint(raw: Mapping[str, Any], text: memoryview | None = None) -> int:
     """A hash of the whole object but its ``apiVersion``, key order aside: two definitions of
     one identity compare equal by it (UQ001) even after a lean projection cut their bodies.
-    Compared only within one process (``hash`` of bytes is salted per process)."""
-    body = {k: v for k, v in raw.items() if k != "apiVersion"}
-    try:
-        return hash(orjson.dumps(body, option=orjson.OPT_SORT_KEYS))
-    except TypeError:  # nothing orjson can write: the loaders refuse such objects anyway
-        return hash(repr(sorted(body.items(), key=repr)))
+    ``text``: the object's key-sorted compact JSON when the caller has it already
+    (``kaudit.snapshot.limits.serialised``). Compared only within one process (``hash`` of
+    bytes is salted per process)."""
+    if text is None:
+        try:
+            text = memoryview(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS))
+        except TypeError:  # nothing orjson can write: the loaders refuse such objects anyway
+            return hash(repr(sorted(((k, v) for k, v in raw.items() if k != "apiVersion"),
+                                    key=repr)))
+    found = _API_VERSION_MEMBER.match(text)
+    return hash(text[found.end() if found else 1 :])
 
 
 def _copy(tree: Tree) -> Tree:
