@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import resources
 
@@ -83,7 +83,7 @@ class Source:
         that could not be read at all. ``projection``: keep of files' objects only what the
         scan's rules read (``kaudit.snapshot.reads``; live reads keep everything)."""
         if self.live is not None:
-            return read_cluster(self.live).snapshot
+            return read_cluster(replace(self.live, projection=projection)).snapshot
         named = [demo_input()] if self.demo else []
         with FileProgress(self.progress) as bar:
             snapshot = load_snapshot(list(self.paths), named=named, progress=bar.update,
