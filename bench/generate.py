@@ -11,7 +11,8 @@ Every unhealthy object is *planted* by a ``_plant_*`` function that both breaks 
 states the findings the break must cause (``Expected``: rule code, severity, object, pointer,
 related objects). ``generate_planted`` returns the objects with that list and ``planted``
 returns the list alone in constant memory; ``python -m bench.planted SIZE`` scans the input and
-compares the report with it one finding at a time.
+compares the report with it one finding at a time. A finding the generator causes without
+planting it (a side effect) is declared the same way, where it arises (``_name_collision``).
 
 Everything is derived from ``random.Random(seed)`` and a fixed capture time: the same
 ``(count, seed)`` always produces byte-identical files.
@@ -183,8 +184,8 @@ def _deleting_for(obj: dict[str, Any]) -> timedelta:
 
 def _plant_stuck_deletion(rng: random.Random, meta: dict[str, Any]) -> Plant:
     """A Pod deleted between a minute and two days before the capture and still held by a
-    finalizer no controller serves (``example.org/drain``), while its status keeps reporting
-    Ready=True. Must cause FN001 stuck-deletion (error) at the finalizer, and ST001
+    finalizer its controller never removes (``example.org/drain``), while its status keeps
+    reporting Ready=True. Must cause FN001 stuck-deletion (error) at the finalizer, and ST001
     ready-while-deleting (warning) at the Ready condition, each once the deletion is older
     than that rule's ``grace`` (15m and 2m by default); a younger deletion is still normal
     work and its finding is listed as ``absent`` (about 1 in 200 of these plants, for FN001)."""
