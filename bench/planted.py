@@ -124,6 +124,10 @@ class Comparison:
                                for e, rel in self.mismatched]}
 
 
+class PlantedTwice(ValueError):
+    """Two plants claim one finding: the generator's list is wrong, not the scan."""
+
+
 def compare(expected: list[Expected], findings: list[dict[str, Any]]) -> Comparison:
     """Match every reported finding with one planted finding, by key. A finding planted as
     ``absent`` that is reported anyway is unexpected (unless another plant expects it: two
@@ -133,7 +137,7 @@ def compare(expected: list[Expected], findings: list[dict[str, Any]]) -> Compari
         if e.absent:
             continue
         if expected_key(e) in wanted:  # two plants may not claim one finding
-            raise ValueError(f"planted twice: {describe(expected_key(e))}")
+            raise PlantedTwice(describe(expected_key(e)))
         wanted[expected_key(e)] = e
     result = Comparison(expected=len(wanted), reported=len(findings),
                         faults=Counter(fault for fault, _ in {(e.fault, e.obj) for e in expected}),
@@ -253,7 +257,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None,
                         help="also write the comparison and the scan's cost here as JSON")
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except PlantedTwice as exc:
+        print(f"the generator's list claims one finding twice: {exc}")
+        return 2
 
+
+def _run(args: argparse.Namespace) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 

@@ -188,3 +188,17 @@ def test_the_generated_bytes_match_the_generator_version() -> None:
     assert GENERATED.get(GENERATOR_VERSION) == digest, (
         "bench/generate.py writes different files: bump GENERATOR_VERSION and pin the new "
         "digest here")
+
+
+def test_a_list_claiming_one_finding_twice_is_refused(
+        inputs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Two plants expecting one finding would hide a duplicate: refused, never matched."""
+    expected = planted(1_000, 1)
+    with pytest.raises(check.PlantedTwice, match="FN001 error v1 Pod team-0000/"):
+        check.compare([expected[0], *expected], [])
+    report = tmp_path / "report.json"
+    report.write_bytes(orjson.dumps({"findings": []}))
+    monkeypatch.setattr(check, "planted", lambda size, seed: [expected[0], *expected])
+    assert check.main(["1000", "--from-report", str(report)]) == 2
+    assert "claims one finding twice" in capsys.readouterr().out
