@@ -310,7 +310,7 @@ def app_objects(rng: random.Random, namespace: str, index: int,
         # The first two apps always carry one problem each, so even a tiny run has findings.
         roll = rng.random() if index > 1 or number else 0.005 + index * 0.006
         plant: Plant | None = None
-        if roll < 0.01:  # stuck behind a finalizer for hours
+        if roll < 0.01:  # stuck behind a finalizer (deleted a minute to two days ago)
             plant = _plant_stuck_deletion(rng, extra)
         elif roll < 0.015:  # owner re-created: the reference carries a stale uid
             plant = _plant_owner_recreated(rng, extra)
