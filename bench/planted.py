@@ -55,6 +55,7 @@ NOW = CAPTURED_AT.strftime("%Y-%m-%dT%H:%M:%SZ")
 Key = tuple[str, str, ObjectId, str]
 """How a finding is told apart from every other: code, severity, object, pointer."""
 
+
 def _object_id(ref: dict[str, Any]) -> ObjectId:
     return ref["apiVersion"], ref["kind"], ref.get("namespace") or "", ref["name"]
 
