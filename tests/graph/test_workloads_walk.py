@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bench.generate import generate
 from kaudit.graph.edges import workloads
-from kaudit.graph.edges.fieldrefs import compile_refs
+from kaudit.graph.edges.fieldrefs import FieldRef, compile_refs
 from kaudit.snapshot import KubeObject, Snapshot
 from kaudit.snapshot.files import load_snapshot
 from tests.conftest import shared_dir
@@ -135,3 +135,21 @@ def test_the_walk_agrees_on_the_corpus() -> None:
     for folder in sorted(p for p in (SHARED / "corpus").iterdir() if p.is_dir()):
         total += assert_same(load_snapshot([str(folder)]))
     assert total > 0
+
+
+# ---- one-field lines -------------------------------------------------------------------------
+_ONE_FIELD = FieldRef("about", ("spec", "x~y/z", "ref"), kinds=frozenset({("", "Pod")}))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_maybe(_fields({"x~y/z": _maybe(_fields({"ref": _maybe(_fields({
+    "apiVersion": st.sampled_from(["v1", "apps/v1", ""]), "kind": _name, "name": _name,
+    "namespace": _name}))}))})), min_size=1, max_size=3))
+def test_a_line_without_lists_reads_like_the_walk(specs: list[Any]) -> None:
+    """``FieldRef.extract`` follows a line without ``*`` by plain lookups; the trie walk of
+    ``compile_refs`` follows it step by step: the same edges."""
+    snapshot = Snapshot.build([KubeObject({"apiVersion": "v1", "kind": "Pod", "metadata": {
+        "name": f"p{i}", "namespace": "shop"}, "spec": spec}) for i, spec in enumerate(specs)])
+    walked = compile_refs("about", [_ONE_FIELD])
+    assert _edges(_ONE_FIELD.extract, snapshot) == _edges(walked.extract, snapshot)

@@ -50,6 +50,20 @@ class FieldRef:
             sources = snapshot.having(first, second)
         else:
             sources = snapshot
+        if ANY not in self.path:
+            # One field per object (an Event's ``involvedObject``, a claim's ``resourceRef``):
+            # a loop of lookups and one pointer, not the recursive walk's generators.
+            path = self.path
+            fixed = "".join("/" + _escape(step) for step in path)
+            for obj in sources:
+                node: Any = obj.raw
+                for step in path:
+                    node = node.get(step) if isinstance(node, dict) else None
+                if node is not None:
+                    ref = self._target_of(snapshot, obj, node)
+                    if ref is not None:
+                        yield Edge(obj.key, ref, self.relation, fixed)
+            return
         for obj in sources:
             if first is not None and obj.raw.get(first) is None:
                 continue

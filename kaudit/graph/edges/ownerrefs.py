@@ -42,9 +42,11 @@ _POINTERS = tuple(f"/metadata/ownerReferences/{i}" for i in range(8))
 def owner_edges(snapshot: Snapshot) -> Iterator[Edge]:
     # Half of a typical cluster has owners (pods, replica sets): only the objects with a
     # non-empty ownerReferences (the snapshot's ``owned`` candidates, in input order) are
-    # visited, and what an owner's apiVersion and kind say (group, scope, legacy group) is
-    # worked out once per pair, not once per reference.
+    # visited, what an owner's apiVersion and kind say (group, scope, legacy group) is worked
+    # out once per pair, not once per reference, and an owner of several dependents (a
+    # ReplicaSet's pods) is one ref.
     known: dict[tuple[str, str], tuple[str, bool | None, bool]] = {}
+    made: dict[tuple[str, str, str, str], ObjectRef] = {}  # one ref per owner (see workloads)
     for obj in snapshot.candidates(OWNED):
         refs = obj.metadata.get("ownerReferences")
         if not refs or not isinstance(refs, list):
@@ -81,10 +83,14 @@ def owner_edges(snapshot: Snapshot) -> Iterator[Edge]:
                 namespace = "" if scoped else referrer
             if legacy:
                 api_version = _twin(snapshot, api_version, kind, namespace, name)
+            ident = (api_version, kind, namespace, name)
+            target = made.get(ident)
+            if target is None:
+                target = made[ident] = ObjectRef(api_version, kind, namespace, name)
             uid = ref.get("uid")
             yield Edge(
                 source,
-                ObjectRef(api_version, kind, namespace, name),
+                target,
                 OWNER,
                 _POINTERS[i] if i < 8 else f"/metadata/ownerReferences/{i}",
                 {
