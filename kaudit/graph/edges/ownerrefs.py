@@ -10,6 +10,7 @@ from kaudit.graph.model import Edge, Extractor, resolve_namespace
 from kaudit.model import ObjectKey, ObjectRef, split_api_version
 from kaudit.snapshot import Snapshot
 from kaudit.snapshot.candidates import OWNED
+from kaudit.snapshot.reads import NOTHING
 
 OWNER = "owner"
 
@@ -101,4 +102,4 @@ def owner_edges(snapshot: Snapshot) -> Iterator[Edge]:
             )
 
 
-EXTRACTOR = Extractor(OWNER, owner_edges)
+EXTRACTOR = Extractor(OWNER, owner_edges, reads=NOTHING)

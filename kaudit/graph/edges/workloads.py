@@ -21,6 +21,7 @@ from kaudit.graph.edges.fieldrefs import ANY, FieldRef
 from kaudit.graph.model import Edge, Extractor, resolve_namespace
 from kaudit.model import ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
+from kaudit.snapshot.reads import union
 
 RUNS_ON = "runs-on"   # Pod -> Node
 USES = "uses"         # Pod -> ServiceAccount/ConfigMap/Secret/PVC
@@ -70,13 +71,6 @@ FIELD_REFS: tuple[FieldRef, ...] = (
     POD_SECRET_VOLUMES, POD_PROJECTED_CONFIGMAPS, POD_PROJECTED_SECRETS, POD_CLAIMS,
     *POD_CONTAINER_REFS, PVC_VOLUME,
 )
-
-READS: dict[tuple[str, str], tuple[tuple[str, ...], ...]] = {
-    gk: tuple(dict.fromkeys(ref.path[:2] for ref in FIELD_REFS if gk in (ref.kinds or ())))
-    for gk in sorted({gk for ref in FIELD_REFS for gk in (ref.kinds or ())})
-}
-"""(group, kind) -> the fields under the object root the walk reads (``("spec", "volumes")``):
-nothing else of a pod or claim is looked at. Derived from the lines, so it cannot drift."""
 
 _CONTAINER_FIELDS = tuple(dict.fromkeys(path[1] for path in _CONTAINER_PATHS))
 # (field, target kind) of the mappings that hold a ConfigMap and a Secret reference side by
@@ -229,4 +223,6 @@ def workload_edges(snapshot: Snapshot) -> Iterator[Edge]:
 
 
 EXTRACTOR = Extractor("workloads", workload_edges,
-                      tuple(dict.fromkeys(ref.relation for ref in FIELD_REFS)))
+                      tuple(dict.fromkeys(ref.relation for ref in FIELD_REFS)),
+                      reads=union(*(ref.reads() for ref in FIELD_REFS)))
+"""Reads exactly the fields its lines name (``FieldRef.reads``): the walk follows no other."""
