@@ -8,9 +8,16 @@ document takes the fast path only when nothing in it could read differently, and
 document goes to ``CSafeLoader`` (``yamlparse.parse_document``), which stays the reference:
 
 - before parsing, a scan of the text for a missing final line break (yaml-rs then adds one
-  to a closing block scalar), anchors, aliases and tags (``&``/``*``/``!`` starting
-  a token), merge keys (``<<``), integers written with a leading ``0`` (octal in 1.1, decimal
-  in 1.2), directives and the line breaks only YAML 1.1 knows (NEL, LS, PS);
+  to a closing block scalar), tags (a ``!`` where a node can start: ``_may_be_tag``), merge
+  keys (``<<``), integers written with a leading ``0`` (octal in 1.1, decimal in 1.2),
+  directives and the line breaks only YAML 1.1 knows (NEL, LS, PS);
+- aliases (``may_have_aliases``: a ``*`` and a ``&`` both starting a token, since an alias
+  can only name an anchor of its own document), so the reference path bounds alias bombs.
+  Either alone is common in CRD descriptions (Markdown lists, "a & b"): looking for any of
+  them sent 128 corpus documents, 12 MB and most of the corpus's YAML bytes, to
+  ``CSafeLoader`` for no alias. An anchor without an alias names a node and changes nothing.
+  yaml-rs is also told to refuse any alias expansion, but that is not relied on: it reads
+  an alias to its own enclosing anchor (``a: &a [1, *a]``) as null;
 - yaml-rs itself refuses duplicate keys (PyYAML keeps the last; the reference path decides);
 - after parsing, a walk of the result: any float (the two versions' float grammars differ),
   any key that is not a string (the reference turns keys into strings, as kubectl does), any
@@ -34,6 +41,8 @@ from typing import Any
 try:  # an optional speed-up: the reference path needs only PyYAML
     import yaml_rs
     _DUPLICATES_ARE_ERRORS = yaml_rs.DuplicateKeyPolicy.Error
+    _NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0,
+                                      max_alias_expansions_per_anchor=0)
 except ImportError:  # pragma: no cover - exercised only without the dependency
     yaml_rs = None
 
@@ -44,8 +53,12 @@ and 755 in 1.2.
 The pattern starts with a literal so the regex engine skips ahead in C; whether the ``0``
 starts a token is checked on each (rare) match (an alternation in front cost 50x more)."""
 _BEFORE_TOKEN = frozenset(" \t\n[,{")
-_INDICATOR = re.compile(r"[&*!]")
 _TOKEN_START = frozenset(" \t\n\r[{,")
+_ANCHOR = re.compile(r"(?:^|[ \t\r\n\[{,:])&[^ \t\r\n]")
+_ALIAS = re.compile(r"(?:^|[ \t\r\n\[{,:])\*[^ \t\r\n]")
+_NODE_BEFORE = frozenset(":-?[{,")
+"""Indicators a node (and so a tag) can follow on its line: a value, a sequence entry, a
+complex key, a flow collection's start or separator."""
 _YAML11_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
 
 _BOOL11 = frozenset({"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
@@ -71,13 +84,21 @@ def fast_load(text: str) -> tuple[bool, Any]:
     if yaml_rs is None or _needs_reference(text):
         return False, None
     try:
-        data = yaml_rs.loads(text, parse_datetime=False,
+        data = yaml_rs.loads(text, parse_datetime=False, alias_limits=_NO_ALIASES,
                              duplicate_key_policy=_DUPLICATES_ARE_ERRORS)
     except Exception:  # any refusal (syntax, duplicates, depth): the reference path reports it
         return False, None
     if not _plain(data):
         return False, None
     return True, data
+
+
+def may_have_aliases(text: str) -> bool:
+    """Whether ``text`` may hold an alias: an anchor (``&name``) and an alias (``*name``)
+    each starting a token. A document without both has none (an alias names an anchor of its
+    own document; an undefined one is a parse error)."""
+    return "*" in text and "&" in text and bool(_ANCHOR.search(text)) \
+        and bool(_ALIAS.search(text))
 
 
 def _needs_reference(text: str) -> bool:
@@ -87,12 +108,13 @@ def _needs_reference(text: str) -> bool:
         return True
     if "<<" in text or "%" in text[:1] or "\n%" in text:
         return True
-    if any(ch in text for ch in _YAML11_ONLY_BREAKS):
+    if any(ch in text for ch in _YAML11_ONLY_BREAKS) or may_have_aliases(text):
         return True
-    for match in _INDICATOR.finditer(text):
-        at = match.start()
-        if at == 0 or text[at - 1] in _TOKEN_START:
+    at = text.find("!")
+    while at >= 0:
+        if _may_be_tag(text, at):
             return True
+        at = text.find("!", at + 1)
     for match in _ZERO_INT.finditer(text):
         at = match.start()
         if at and text[at - 1] in "+-":  # a sign belongs to the token
@@ -100,6 +122,27 @@ def _needs_reference(text: str) -> bool:
         if at == 0 or text[at - 1] in _BEFORE_TOKEN:
             return True
     return False
+
+
+def _may_be_tag(text: str, at: int) -> bool:
+    """Whether the ``!`` at ``at`` could start a tag: it starts a token where a node can start
+    (the line's first token, or after ``:``, ``-``, ``?``, ``[``, ``{``, ``,`` or an anchor
+    that starts one).
+    A ``!`` inside a scalar (``self.type != 'x'``, ``|| !has(x)`` in CEL rules) cannot.
+    Over-answering is safe (the reference reads the document); under-answering is not."""
+    if at and text[at - 1] not in _TOKEN_START:
+        return False  # inside a word: ``a!b``
+    line_start = text.rfind("\n", 0, at) + 1
+    before = text[line_start:at].rstrip(" \t")
+    if not before or before[-1] in _NODE_BEFORE:
+        return True
+    word = before.rsplit(None, 1)[-1]
+    if not word.startswith("&"):
+        return False
+    # ``&anchor !tag value``, where the anchor itself starts a node (``a && !b`` in a CEL
+    # rule does not).
+    before = before[: -len(word)].rstrip(" \t")
+    return not before or before[-1] in _NODE_BEFORE
 
 
 def _plain(node: Any) -> bool:

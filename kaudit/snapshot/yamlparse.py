@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from kaudit.snapshot.fastyaml import fast_load
+from kaudit.snapshot.fastyaml import fast_load, may_have_aliases
 from kaudit.snapshot.limits import ALIAS_EXPANSION_FLOOR, ALIAS_EXPANSION_RATIO
 
 try:
@@ -211,7 +211,7 @@ def _parse_with_libyaml(doc: RawDocument) -> ParsedDocument | None:
         node = loader.get_single_node()
         if node is None:
             return None
-        if "*" in doc.text:  # aliases are written ``*name``; without one there is none
+        if may_have_aliases(doc.text):  # ``*`` and ``&`` alone are common in descriptions
             _check_aliases(node)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
