@@ -97,6 +97,8 @@ def test_every_corpus_document_reads_as_kubectl_reads_it() -> None:
     "? !!str 1\n: v\n",                # a tagged complex key
     "!!map {a: 1}\n",                  # a tag starting the document
     "a:\n  !!str 5\n",                 # a tag starting its own line
+    "script: |\n  echo hi",            # a block scalar ending without a line break
+    "script: >\n  folded\n  text",
     "base: &b {x: 1}\nmerged:\n  <<: *b\n  y: 2\n",
     "value: !!str 5\n",               # tags
     "data: !!binary aGVsbG8=\n",
@@ -134,6 +136,9 @@ def test_documents_that_could_read_differently_read_as_kubectl_reads_them(text: 
     "description: |\n  * one *two* & three\n  * four\nnote: a & b, c * d\n",
     "rule: self.type != 'x' && !has(self.y)\nmessage: must not be empty!\n",
     "pattern: a!b\nwords: [one, two]\nrule: has(self.a) && !has(self.b)\n",
+    "rule: >-\n  has(self.a) ||\n  !has(self.b)\nmessage: a\n  !b on a line of its own\n",
+    # Without a block scalar a missing final line break changes nothing.
+    "kind: X\nname: a\nlist: [one, 'two']",
 ])
 def test_plain_documents_take_the_fast_path_with_the_same_result(text: str) -> None:
     doc = RawDocument(text, 3)
