@@ -34,8 +34,8 @@ from pathlib import Path
 
 import orjson
 
-from bench.identical import NOW, ROOT, corpus_stacks, export_revision
-from bench.startup import Startup, ensure_bytecode
+from bench.identical import NOW, ROOT, corpus_stacks
+from bench.startup import Startup, ensure_bytecode, exported
 from bench.startup import measure as measure_startup
 
 TARGET = 30.0
@@ -106,11 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     trees: dict[str, Path] = {"kaudit": ROOT}
     scratch = tempfile.TemporaryDirectory()
     if args.base:
-        base = export_revision(args.base, Path(scratch.name))
-        import compileall
-
-        compileall.compile_dir(str(base.parent / "tree"), quiet=2)
-        trees = {f"kaudit@{args.base}": base, "kaudit": ROOT}
+        trees = {f"kaudit@{args.base}": exported(args.base, Path(scratch.name)), "kaudit": ROOT}
 
     rows: dict[str, dict[str, float]] = {}
     for name, tree in trees.items():

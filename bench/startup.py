@@ -115,8 +115,9 @@ def ensure_bytecode() -> None:
         compileall.compile_dir(str(folder), quiet=2)
 
 
-def measure(paths: list[str], repeat: int = 1) -> Startup:
-    """The run with the least CPU of ``repeat`` runs of ``kaudit scan PATHS -f json``."""
+def measure(paths: list[str], repeat: int = 1, tree: Path = ROOT) -> Startup:
+    """The run with the least CPU of ``repeat`` runs of ``kaudit scan PATHS -f json``, with
+    the kaudit of ``tree`` (a checkout, or an exported revision's import path)."""
     ensure_bytecode()
     best: Startup | None = None
     for _ in range(repeat):
@@ -126,7 +127,7 @@ def measure(paths: list[str], repeat: int = 1) -> Startup:
             proc = subprocess.run(
                 [sys.executable, "-c", _CHILD, NOW, *(str(Path(p).resolve()) for p in paths)],
                 capture_output=True, text=True, check=False, cwd=empty,
-                env={**os.environ, "PYTHONPATH": str(ROOT)})
+                env={**os.environ, "PYTHONPATH": str(tree), "PYTHONSAFEPATH": "1"})
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("STARTUP ")]
         if proc.returncode not in (0, 1) or not lines:
@@ -160,16 +161,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs; the one with the least CPU is kept (default 3)")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    parser.add_argument("--base", default=None,
+                        help="also measure kaudit at this git revision (before/after)")
     args = parser.parse_args(argv)
-    found = measure(args.paths, args.repeat)
-    if args.json:
-        sys.stdout.write(orjson.dumps({**found.to_json(), "packages": found.packages},
-                                      option=orjson.OPT_SORT_KEYS).decode() + "\n")
-    else:
-        print(found.line("kaudit scan " + " ".join(os.path.basename(p) for p in args.paths)))
-        ranked = sorted(found.packages.items(), key=lambda kv: (-kv[1], kv[0]))
-        print("modules by package: " + ", ".join(f"{k} {v}" for k, v in ranked[:15]))
+    label = "kaudit scan " + " ".join(os.path.basename(p) for p in args.paths)
+    with tempfile.TemporaryDirectory() as scratch:
+        trees = {label: ROOT}
+        if args.base:
+            trees = {f"{label} at {args.base}": exported(args.base, Path(scratch)), **trees}
+        for name, tree in trees.items():
+            found = measure(args.paths, args.repeat, tree)
+            if args.json:
+                sys.stdout.write(orjson.dumps({"run": name, **found.to_json(),
+                                               "packages": found.packages},
+                                              option=orjson.OPT_SORT_KEYS).decode() + "\n")
+                continue
+            print(found.line(name))
+            ranked = sorted(found.packages.items(), key=lambda kv: (-kv[1], kv[0]))
+            print("  modules by package: " + ", ".join(f"{k} {v}" for k, v in ranked[:15]))
     return 0
+
+
+def exported(rev: str, into: Path) -> Path:
+    """``rev``'s kaudit, importable from the returned path, its bytecode compiled."""
+    from bench.identical import export_revision
+
+    path = export_revision(rev, into)
+    compileall.compile_dir(str(into / "tree"), quiet=2)
+    return path
 
 
 if __name__ == "__main__":
