@@ -23,9 +23,19 @@ from kaudit.apiversions import groups_of
 from kaudit.finalizers.table import APISERVICE_GROUP, CRD_GROUP, Owner, OwnerKind
 from kaudit.model import ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
+from kaudit.snapshot.reads import Reads
 from kaudit.timeutil import format_duration, maybe_time
 
 WORKLOAD_KINDS = (("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"))
+_EVENT_FIELDS = ("source", "reportingController", "reportingComponent", "lastTimestamp",
+                 "eventTime", "series", "reason")
+_RUNS = ("spec.template.spec.containers.*.command", "spec.template.spec.containers.*.args",
+         "spec.replicas")
+READS = Reads({"Event": _EVENT_FIELDS, "events.k8s.io/Event": _EVENT_FIELDS,
+               **{f"{group}/{kind}": _RUNS for group, kind in WORKLOAD_KINDS}})
+"""The body fields liveness evidence reads (``kaudit.snapshot.reads``): who reported the
+Events about an object and when, and how a workload runs (replicas, a ``kopf`` command).
+Every rule that asks for liveness declares these."""
 """The kinds a controller runs as, by current group; the legacy groups serving the same kind
 (``extensions/v1beta1`` Deployments and DaemonSets, from kaudit/data/api_versions.yaml) count
 too: a cluster or dump that old still runs its operators that way."""

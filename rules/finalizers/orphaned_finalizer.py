@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kaudit.finalizers import GC_FINALIZERS, State, assess, identify, served_groups, view
+from kaudit.finalizers import (
+    GC_FINALIZERS,
+    LIVENESS_READS,
+    State,
+    assess,
+    identify,
+    served_groups,
+    view,
+)
 from kaudit.rules import Family, Finding, Rule, RuleContext, Severity, format_duration
 from kaudit.snapshot.candidates import FINALIZED
 from kaudit_rules.finalizers.common import (
@@ -39,6 +47,7 @@ class OrphanedFinalizer(Rule):
     name = "orphaned-finalizer"
     family = Family.FINALIZERS
     severity = Severity.ERROR
+    reads = LIVENESS_READS
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         groups = served_groups(ctx.snapshot)

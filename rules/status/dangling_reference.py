@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kaudit.rules import (
+    NOTHING,
     Family,
     Finding,
     KubeObject,
@@ -69,6 +70,7 @@ class DanglingReference(Rule):
     name = "dangling-reference"
     family = Family.STATUS
     severity = Severity.WARNING
+    reads = NOTHING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         yield from self._owner_references(ctx)

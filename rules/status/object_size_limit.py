@@ -8,7 +8,16 @@ from typing import Any
 
 import orjson
 
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, is_manifest
+from kaudit.rules import (
+    Family,
+    Finding,
+    KubeObject,
+    Reads,
+    Rule,
+    RuleContext,
+    Severity,
+    is_manifest,
+)
 
 ANNOTATIONS_LIMIT = 262_144
 """``TotalAnnotationSizeLimitB``: the sum of key and value lengths of all annotations."""
@@ -23,6 +32,12 @@ def _size(value: Any) -> int:
         return len(orjson.dumps(value))
     except TypeError:  # nothing orjson can write (the loaders bound depth and integers)
         return len(repr(value).encode(errors="surrogatepass"))
+
+
+def _whole_size(obj: KubeObject) -> int:
+    """The object's compact JSON length: measured when it was loaded (before a lean
+    projection cut its body), else now."""
+    return obj.json_size if obj.json_size is not None else _size(obj.raw)
 
 
 def _escape(key: str) -> str:
@@ -127,6 +142,12 @@ class ObjectSizeLimit(Rule):
     family = Family.STATUS
     severity = Severity.WARNING
 
+    @classmethod
+    def declared_reads(cls, options: Options) -> Reads:
+        """Only an object this big can reach a threshold; it is read whole, to name its
+        biggest part. Every other object's size is known from loading (``json_size``)."""
+        return Reads(whole_at_bytes=min(options.object_bytes, options.annotations_bytes // 2))
+
     @dataclass(frozen=True)
     class Options:
         annotations_bytes: int = 196_608
@@ -140,7 +161,7 @@ class ObjectSizeLimit(Rule):
             near_annotations = annotations >= ctx.options.annotations_bytes
             total = 0
             if not near_annotations:
-                total = _size(obj.raw)
+                total = _whole_size(obj)
                 if total < ctx.options.object_bytes:
                     continue
             parts = _contributors(obj)
@@ -158,7 +179,7 @@ class ObjectSizeLimit(Rule):
                                "Once over the cap every write to this object is rejected"),
                     evidence={"annotations_bytes": annotations, "biggest": pointer},
                 )
-                total = _size(obj.raw)
+                total = _whole_size(obj)
             if total >= ctx.options.object_bytes and parts:
                 pointer, size = _biggest(parts)
                 over = total >= OBJECT_LIMIT
@@ -178,7 +199,7 @@ class ObjectSizeLimit(Rule):
         """A manifest is about to be applied: predict the annotations client-side ``kubectl
         apply`` would write. Cheap first: only an object whose whole JSON could reach the
         threshold is measured exactly."""
-        if _size(obj.raw) < ctx.options.annotations_bytes // 2:
+        if _whole_size(obj) < ctx.options.annotations_bytes // 2:
             return
         others = sum(len(k) + _size(v) for k, v in obj.annotations.items() if k != LAST_APPLIED)
         added = predicted_last_applied(obj)
