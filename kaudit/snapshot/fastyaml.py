@@ -58,8 +58,10 @@ _ZERO_INT = re.compile(r"0(?:[0-9_]+|[oObBxX][0-9a-fA-F_]*)"
 and 755 in 1.2.
 The pattern starts with a literal so the regex engine skips ahead in C; whether the ``0``
 starts a token is checked on each (rare) match (an alternation in front cost 50x more)."""
-_BEFORE_TOKEN = frozenset(" \t\n[,{")
-_TOKEN_START = frozenset(" \t\n\r[{,")
+_BEFORE_TOKEN = frozenset(" \t\n[,{:")
+_TOKEN_START = frozenset(" \t\n\r[{,:")
+"""Characters a token may follow. ``:`` too: in a flow mapping libyaml reads ``{"a":0755}``
+as the value 493 and ``{"a":!!binary aGk=}`` as a tagged value (yaml-rs: 755 and the text)."""
 _ANCHOR = re.compile(r"&([0-9A-Za-z_-]+)")
 _ALIAS = re.compile(r"\*([0-9A-Za-z_-]+)")
 """Anchors and aliases with the name libyaml reads (it stops at the first character outside

@@ -96,6 +96,8 @@ def test_every_corpus_document_reads_as_kubectl_reads_it() -> None:
     "- !!str 5\n- [!!int '6', {k: !!str 7}]\n",  # tags in sequences and flow collections
     "? !!str 1\n: v\n",                # a tagged complex key
     "!!map {a: 1}\n",                  # a tag starting the document
+    'x: {"a":!!binary aGVsbG8=}\n',     # a value right after a JSON-like key's colon
+    'x: {"a":0755, "b":!!set {y}}\n',
     "a:\n  !!str 5\n",                 # a tag starting its own line
     "script: |\n  echo hi",            # a block scalar ending without a line break
     "script: >\n  folded\n  text",
