@@ -49,6 +49,22 @@ def share_strings(raw: dict[str, Any]) -> None:
                     _intern_fields(condition, _CONDITION_FIELDS)
 
 
+def with_shared_keys(node: dict[str, Any]) -> dict[str, Any]:
+    """``node`` rebuilt with interned keys, all the way down. orjson shares the keys it reads
+    (its key cache); YAML parsers make a new string for every key of every object, and those
+    keys were a third of a 100k-object YAML dump's memory once the objects were lean. Only
+    plain dicts are rebuilt (a strict lean form, in tests, is kept as it is)."""
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        kind = type(value)
+        if kind is dict:
+            value = with_shared_keys(value)
+        elif kind is list:
+            value = [with_shared_keys(v) if type(v) is dict else v for v in value]
+        out[intern(key) if type(key) is str else key] = value
+    return out
+
+
 def _intern_fields(node: dict[str, Any], fields: tuple[str, ...]) -> None:
     for name in fields:
         value = node.get(name)
