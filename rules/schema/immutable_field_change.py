@@ -9,8 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kaudit import yamldata
 from kaudit.rules import Family, Finding, KubeObject, Reads, Rule, RuleContext, Severity
 from kaudit_rules.schema.apply_diff import (
     MISSING,
@@ -70,7 +69,7 @@ def _data() -> tuple[dict[tuple[str, str], tuple[ImmutableKind, ...]],
                      dict[str, tuple[str, ...]]]:
     out: dict[tuple[str, str], list[ImmutableKind]] = {}
     recreated: dict[str, tuple[str, ...]] = {}
-    for doc in yaml.safe_load(DATA.read_text()):
+    for doc in yamldata.load(DATA.read_bytes()):
         if "recreatedBy" in doc:
             recreated.update({str(k): tuple(str(w) for w in v)
                               for k, v in doc["recreatedBy"].items()})
