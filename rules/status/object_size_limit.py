@@ -25,6 +25,14 @@ def _size(value: Any) -> int:
         return len(repr(value).encode(errors="surrogatepass"))
 
 
+def _json(raw: Any) -> bytes | None:
+    """``raw`` as compact JSON, or ``None`` where ``_size`` falls back to ``repr``."""
+    try:
+        return orjson.dumps(raw)
+    except TypeError:
+        return None
+
+
 def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
@@ -63,6 +71,31 @@ def _applied_without_last_applied(obj: KubeObject) -> bool:
 # each) and U+2028/U+2029 (three bytes each in UTF-8) become six-byte \uXXXX sequences.
 _GROWTH: tuple[tuple[bytes, int], ...] = (
     (b"<", 5), (b">", 5), (b"&", 5), ("\u2028".encode(), 3), ("\u2029".encode(), 3))
+_NO_ANNOTATIONS_GROWTH = len(b',"annotations":{}')
+"""The most the copy's ``metadata`` can grow by: kubectl always writes ``annotations``, as
+``{}`` where there were none (or where they were not a mapping: ``0`` is one byte shorter)."""
+
+
+def _escapes(text: bytes) -> int:
+    """The bytes Go's HTML escaping adds to ``text``."""
+    return sum(text.count(char) * growth for char, growth in _GROWTH)
+
+
+def last_applied_bound(text: bytes, annotations: int) -> int:
+    """An upper bound of the annotations client-side apply leaves (what ``_client_side_apply``
+    computes exactly), from the object's compact JSON ``text`` (as ``orjson.dumps`` writes it)
+    and the size of all its annotations, without writing the copy.
+
+    The copy is the same object with sorted keys (the same bytes in another order), without
+    the last-applied annotation (never longer) and with ``annotations`` written even when
+    absent or not a mapping (at most ``_NO_ANNOTATIONS_GROWTH`` bytes longer); it holds no
+    ``<``, ``>``, ``&``, U+2028 or U+2029 that ``text`` does not, so it escapes to at most
+    ``_escapes(text)`` more bytes. The annotations kept beside it are a part of
+    ``annotations``. Numbers and non-ASCII text are written by the same encoder both times.
+    ``tests/rules/test_object_size_bound.py`` checks the bound against the exact size.
+    """
+    return (annotations + len(LAST_APPLIED) + len(text) + _NO_ANNOTATIONS_GROWTH
+            + _escapes(text) + 1)
 
 
 def predicted_last_applied(obj: KubeObject) -> int:
@@ -81,8 +114,7 @@ def predicted_last_applied(obj: KubeObject) -> int:
         text = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # see ``_size``
         text = repr(raw).encode(errors="surrogatepass")
-    escaped = sum(text.count(char) * growth for char, growth in _GROWTH)
-    return len(LAST_APPLIED) + len(text) + escaped + 1
+    return len(LAST_APPLIED) + len(text) + _escapes(text) + 1
 
 
 def _kib(size: int) -> str:
@@ -133,16 +165,23 @@ class ObjectSizeLimit(Rule):
         object_bytes: int = 1_258_291
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
+        options = ctx.options
         for obj in ctx.objects():
-            if is_manifest(obj) and not _applied_without_last_applied(obj):
-                yield from self._client_side_apply(ctx, obj)
-            annotations = sum(len(k) + _size(v) for k, v in obj.annotations.items())
-            near_annotations = annotations >= ctx.options.annotations_bytes
-            total = 0
-            if not near_annotations:
-                total = _size(obj.raw)
-                if total < ctx.options.object_bytes:
-                    continue
+            # Every object is written once, here: its size is exact, and the same bytes bound
+            # what client-side apply would add (``last_applied_bound``). Plain lookups below:
+            # this loop runs for every object of the snapshot.
+            text = _json(obj.raw)
+            total = _size(obj.raw) if text is None else len(text)
+            meta = obj.metadata
+            found = meta.get("annotations")
+            annotations = sum(len(k) + _size(v) for k, v in found.items()) \
+                if found and isinstance(found, dict) else 0
+            if not meta.get("uid") and is_manifest(obj) and \
+                    not _applied_without_last_applied(obj):
+                yield from self._client_side_apply(ctx, obj, text, annotations)
+            near_annotations = annotations >= options.annotations_bytes
+            if not near_annotations and total < options.object_bytes:
+                continue
             parts = _contributors(obj)
             if near_annotations:
                 pointer, size = _biggest(parts, "/metadata/annotations/")
@@ -158,7 +197,6 @@ class ObjectSizeLimit(Rule):
                                "Once over the cap every write to this object is rejected"),
                     evidence={"annotations_bytes": annotations, "biggest": pointer},
                 )
-                total = _size(obj.raw)
             if total >= ctx.options.object_bytes and parts:
                 pointer, size = _biggest(parts)
                 over = total >= OBJECT_LIMIT
@@ -173,12 +211,14 @@ class ObjectSizeLimit(Rule):
                     evidence={"object_bytes": total, "biggest": pointer},
                 )
 
-    def _client_side_apply(self, ctx: RuleContext[Options],
-                           obj: KubeObject) -> Iterator[Finding]:
+    def _client_side_apply(self, ctx: RuleContext[Options], obj: KubeObject,
+                           text: bytes | None, annotations: int) -> Iterator[Finding]:
         """A manifest is about to be applied: predict the annotations client-side ``kubectl
-        apply`` would write. Cheap first: only an object whose whole JSON could reach the
-        threshold is measured exactly."""
-        if _size(obj.raw) < ctx.options.annotations_bytes // 2:
+        apply`` would write. Cheap first: only an object whose bound (from its compact JSON
+        ``text``, ``None`` when orjson cannot write it, and the size of its ``annotations``)
+        reaches the threshold is measured exactly."""
+        if text is not None and \
+                last_applied_bound(text, annotations) < ctx.options.annotations_bytes:
             return
         others = sum(len(k) + _size(v) for k, v in obj.annotations.items() if k != LAST_APPLIED)
         added = predicted_last_applied(obj)
