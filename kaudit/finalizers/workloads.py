@@ -7,7 +7,7 @@ FN001 and FN002, although no workload matched. An owner names its workloads by e
 (``name`` or ``namespace/name``), by fnmatch pattern, by labels, by the object that owns its
 CRD (a Crossplane ProviderRevision) or by the Helm release that installed its CRD, or runs
 Kopf; each of those except the pattern is a dict lookup here, built in one pass the first
-time a snapshot is asked.
+time it is asked of a snapshot.
 
 Each lookup is an equality test done by hash: a workload is filed under the very value the
 predicate compares (its name, ``namespace/name``, one label pair, an ownerReference uid, its
@@ -71,42 +71,62 @@ def _add(index: dict[Any, list[KubeObject]], key: Any, w: KubeObject) -> None:
 
 
 class WorkloadIndex:
-    """Lookups over ``all_workloads(snapshot)``; each returns workloads in that order."""
+    """Lookups over ``all_workloads(snapshot)``; each returns workloads in that order. Each
+    lookup's table is built on its first use: most snapshots' owners name workloads one way
+    or not at all (then nothing is indexed)."""
 
     def __init__(self, snapshot: Snapshot) -> None:
-        self.workloads: tuple[KubeObject, ...] = tuple(all_workloads(snapshot))
-        self._by_name: dict[str, list[KubeObject]] = {}
-        self._by_label: dict[tuple[Any, Any], list[KubeObject]] = {}
-        self._by_owner_uid: dict[Any, list[KubeObject]] = {}
-        self._by_release: dict[tuple[Any, Any], list[KubeObject]] = {}
+        self._snapshot = snapshot
+        self._workloads: tuple[KubeObject, ...] | None = None
+        self._by_name: dict[str, list[KubeObject]] | None = None
+        self._by_label: dict[tuple[Any, Any], list[KubeObject]] | None = None
+        self._by_owner_uid: dict[Any, list[KubeObject]] | None = None
+        self._by_release: dict[tuple[Any, Any], list[KubeObject]] | None = None
         self._kopf: tuple[KubeObject, ...] | None = None
-        for w in self.workloads:
-            _add(self._by_name, w.name, w)
-            _add(self._by_name, f"{w.namespace}/{w.name}", w)
-            for key, value in w.labels.items():
-                _add(self._by_label, (key, value), w)
-            for ref in w.owner_references:
-                _add(self._by_owner_uid, ref.get("uid"), w)
-            _add(self._by_release, helm_release(w), w)
+
+    @property
+    def workloads(self) -> tuple[KubeObject, ...]:
+        if self._workloads is None:
+            self._workloads = tuple(all_workloads(self._snapshot))
+        return self._workloads
 
     def named(self, name: str) -> list[KubeObject]:
         """Workloads whose ``name`` or ``namespace/name`` is ``name``."""
+        if self._by_name is None:
+            self._by_name = {}
+            for w in self.workloads:
+                _add(self._by_name, w.name, w)
+                _add(self._by_name, f"{w.namespace}/{w.name}", w)
         return self._by_name.get(name, [])
 
     def labelled(self, key: str, value: str) -> list[KubeObject]:
         """Workloads whose label ``key`` has ``value``."""
+        if self._by_label is None:
+            self._by_label = {}
+            for w in self.workloads:
+                for pair in w.labels.items():
+                    _add(self._by_label, pair, w)
         return self._by_label.get((key, value), [])
 
     def owned_by(self, uid: Any) -> list[KubeObject]:
         """Workloads with an ownerReference whose ``uid`` is ``uid``."""
+        if self._by_owner_uid is None:
+            self._by_owner_uid = {}
+            for w in self.workloads:
+                for ref in w.owner_references:
+                    _add(self._by_owner_uid, ref.get("uid"), w)
         return self._by_owner_uid.get(uid, []) if _hashable(uid) else []
 
     def released(self, release: tuple[Any, Any]) -> list[KubeObject]:
         """Workloads whose Helm release annotations are ``release``."""
+        if self._by_release is None:
+            self._by_release = {}
+            for w in self.workloads:
+                _add(self._by_release, helm_release(w), w)
         return self._by_release.get(release, []) if _hashable(release) else []
 
     def running_kopf(self) -> tuple[KubeObject, ...]:
-        """Workloads that run ``kopf`` as a command or argument (computed on first ask)."""
+        """Workloads that run ``kopf`` as a command or argument."""
         if self._kopf is None:
             self._kopf = tuple(w for w in self.workloads if runs_kopf(w))
         return self._kopf
