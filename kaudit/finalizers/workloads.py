@@ -19,7 +19,7 @@ rest checked by ``liveness``.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from kaudit.apiversions import groups_of
@@ -53,21 +53,24 @@ def helm_release(obj: KubeObject) -> tuple[Any, Any]:
     return annotations.get(HELM_RELEASE), annotations.get(HELM_NAMESPACE)
 
 
-def _hashable(value: Any) -> bool:
-    return isinstance(value, Hashable) and (
-        not isinstance(value, tuple) or all(_hashable(v) for v in value))
-
-
 def _add(index: dict[Any, list[KubeObject]], key: Any, w: KubeObject) -> None:
     """File ``w`` under ``key``; a key that cannot be hashed (a list where a string belongs)
     equals no string a lookup could ask with, so it is not filed."""
-    if not _hashable(key):
+    try:
+        found = index.get(key)
+    except TypeError:
         return
-    found = index.get(key)
     if found is None:
         index[key] = [w]
     elif found[-1] is not w:
         found.append(w)
+
+
+def _get(index: dict[Any, list[KubeObject]], key: Any) -> list[KubeObject]:
+    try:
+        return index.get(key, [])
+    except TypeError:  # unhashable: filed under nothing
+        return []
 
 
 class WorkloadIndex:
@@ -115,7 +118,7 @@ class WorkloadIndex:
             for w in self.workloads:
                 for ref in w.owner_references:
                     _add(self._by_owner_uid, ref.get("uid"), w)
-        return self._by_owner_uid.get(uid, []) if _hashable(uid) else []
+        return _get(self._by_owner_uid, uid)
 
     def released(self, release: tuple[Any, Any]) -> list[KubeObject]:
         """Workloads whose Helm release annotations are ``release``."""
@@ -123,7 +126,7 @@ class WorkloadIndex:
             self._by_release = {}
             for w in self.workloads:
                 _add(self._by_release, helm_release(w), w)
-        return self._by_release.get(release, []) if _hashable(release) else []
+        return _get(self._by_release, release)
 
     def running_kopf(self) -> tuple[KubeObject, ...]:
         """Workloads that run ``kopf`` as a command or argument."""
