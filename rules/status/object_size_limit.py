@@ -25,14 +25,6 @@ def _size(value: Any) -> int:
         return len(repr(value).encode(errors="surrogatepass"))
 
 
-def _json(raw: Any) -> bytes | None:
-    """``raw`` as compact JSON, or ``None`` where ``_size`` falls back to ``repr``."""
-    try:
-        return orjson.dumps(raw)
-    except TypeError:
-        return None
-
-
 def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
@@ -170,8 +162,12 @@ class ObjectSizeLimit(Rule):
             # Every object is written once, here: its size is exact, and the same bytes bound
             # what client-side apply would add (``last_applied_bound``). Plain lookups below:
             # this loop runs for every object of the snapshot.
-            text = _json(obj.raw)
-            total = _size(obj.raw) if text is None else len(text)
+            raw = obj.raw
+            try:
+                text: bytes | None = orjson.dumps(raw)
+            except TypeError:  # see ``_size``
+                text = None
+            total = _size(raw) if text is None else len(text)
             meta = obj.metadata
             found = meta.get("annotations")
             annotations = sum(len(k) + _size(v) for k, v in found.items()) \
