@@ -88,15 +88,16 @@ def task_yaml(path: str, collect: bool = False) -> dict[str, Any]:
 
 def task_scan(path: str) -> dict[str, Any]:
     # Imported here so that the floors above do not pay for kaudit's imports in their RSS.
-    from kaudit.engine import EngineSettings, run
+    from kaudit.engine import EngineSettings, projection_for, run
     from kaudit.graph import build_graph
     from kaudit.report import FORMATTERS, FormatOptions, Report
     from kaudit.rules.registry import load_catalogue
     from kaudit.snapshot.files import load_snapshot
 
     catalogue = load_catalogue([])
+    projection = projection_for(catalogue)  # as ``kaudit scan`` loads: lean objects
     clock = _Clock()
-    snapshot = load_snapshot([path])
+    snapshot = load_snapshot([path], projection=projection)
     clock.phase("load")
     extractor_costs: dict[str, float] = {}
     graph = build_graph(snapshot, costs=extractor_costs)

@@ -20,6 +20,7 @@ from kaudit.rules.meta import InternalError
 from kaudit.rules.options import build_options
 from kaudit.rules.registry import Catalogue
 from kaudit.snapshot import Snapshot
+from kaudit.snapshot.reads import Projection
 from kaudit.suppress import apply_suppressions
 
 
@@ -71,6 +72,21 @@ def resolve_options(rule: type[Rule], configured: Mapping[str, Mapping[str, Any]
         values.update(configured.get(key, {}))
     values.pop("severity", None)
     return build_options(rule.Options, values, rule.code)
+
+
+def projection_for(catalogue: Catalogue, select: Sequence[str] = (),
+                   ignore: Sequence[str] = (),
+                   options: Mapping[str, Mapping[str, Any]] | None = None, *,
+                   strict: bool = False, manifests: bool = False) -> Projection | None:
+    """What a scan with these rules may drop of lean kinds' bodies while loading: the union of
+    what the selected rules (with their options) and every graph extractor declare they read;
+    ``None`` (keep everything) when one of them declares nothing (``kaudit.snapshot.reads``)."""
+    from kaudit.graph.edges import EXTRACTORS
+
+    rules = selected_rules(catalogue, select, ignore)
+    declared = [rule.declared_reads(resolve_options(rule, options or {})) for rule in rules]
+    declared.extend(extractor.reads for extractor in EXTRACTORS)
+    return Projection.of(declared, strict=strict, manifests=manifests)
 
 
 def run(snapshot: Snapshot, catalogue: Catalogue, settings: EngineSettings,

@@ -8,7 +8,7 @@ from typing import Any
 
 from kaudit.apiversions import parse_release
 from kaudit.cli.scan import against_sources, choose_now
-from kaudit.engine import EngineSettings, run
+from kaudit.engine import EngineSettings, projection_for, run
 from kaudit.report import Report
 from kaudit.rules.registry import load_catalogue
 from kaudit.snapshot.files import load_snapshot
@@ -18,19 +18,27 @@ from kaudit.timeutil import parse_time
 def audit(paths: Sequence[str], *, now: str | datetime | None = None,
           select: Sequence[str] = (), options: dict[str, dict[str, Any]] | None = None,
           previous: Sequence[str] = (), against: Sequence[str] = (),
-          kube_version: str | None = None) -> dict[str, Any]:
+          kube_version: str | None = None, lean: bool = True) -> dict[str, Any]:
     """``previous``: paths of an earlier observation, as ``scan --previous`` takes them;
     ``against``: the live cluster the inputs are applied to, as ``scan --against`` takes it;
-    ``kube_version``: the release the inputs are meant for, as ``scan --kube-version``."""
-    snapshot = load_snapshot(list(paths))
-    earlier = load_snapshot(list(previous)) if previous else None
+    ``kube_version``: the release the inputs are meant for, as ``scan --kube-version``.
+
+    ``lean`` (the default): load every object of a lean kind, manifests too, in the strict
+    lean form (``kaudit.snapshot.reads``): a rule or extractor that reads a body field it did
+    not declare fails the test that scans it, so every fixture, incident and scenario proves
+    the declarations."""
+    catalogue = load_catalogue()
+    projection = projection_for(catalogue, tuple(select), (), options or {}, strict=True,
+                                manifests=True) if lean else None
+    snapshot = load_snapshot(list(paths), projection=projection)
+    earlier = load_snapshot(list(previous), projection=projection) if previous else None
     live = load_snapshot(list(against)) if against else None
     when = parse_time(now) if isinstance(now, str) else now
     when, source = choose_now(when, snapshot)
     settings = EngineSettings(now=when, select=tuple(select), options=options or {},
                               previous=earlier, against=live,
                               kube_version=parse_release(kube_version) if kube_version else None)
-    result = run(snapshot, load_catalogue(), settings)
+    result = run(snapshot, catalogue, settings)
     sources = (*snapshot.sources, *against_sources(live))
     report = Report(result.findings, when, source, sources, len(snapshot),
                     len(snapshot.kinds()), snapshot.gaps, result.crashed)

@@ -31,7 +31,7 @@ from kaudit.cli.sources import (
     progress_allowed,
 )
 from kaudit.config import Config, ConfigError, load_baseline, load_config
-from kaudit.engine import EngineSettings, run
+from kaudit.engine import EngineSettings, projection_for, run
 from kaudit.live import LiveError, LiveOptions, read_cluster
 from kaudit.report import FORMATTERS, Report, RuleInfo
 from kaudit.rules.options import OptionError
@@ -217,7 +217,8 @@ def _scan(source: Source, outputs: list[Output],
     now_option = parse_now(now)
     catalogue = load_config_rules(config, rules_dir or [])
     check_rule_names(catalogue, config, select, ignore)
-    snapshot = source.read()
+    chosen = selection(config, select, ignore)
+    snapshot = source.read(projection_for(catalogue, *chosen, config.rule_options))
     earlier = load_objects(previous, "--previous") if previous else None
     target = _against(against, against_live)
     when, when_source = choose_now(now_option, snapshot)

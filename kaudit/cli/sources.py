@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import resources
 
@@ -27,6 +27,7 @@ from kaudit.live import LiveError, LiveOptions, NoKubeconfigError, read_cluster
 from kaudit.snapshot import Snapshot
 from kaudit.snapshot.files import load_snapshot
 from kaudit.snapshot.gitops import GitOpsOptions
+from kaudit.snapshot.reads import Projection
 from kaudit.timeutil import ClockTime
 
 DEMO_NAME = "demo-snapshot.yaml"
@@ -77,15 +78,16 @@ class Source:
     gitops: GitOpsOptions = field(default_factory=GitOpsOptions)
     """Render Helm charts / kustomizations found in folders (``--helm``, ``--kustomize``)."""
 
-    def read(self) -> Snapshot:
+    def read(self, projection: Projection | None = None) -> Snapshot:
         """The snapshot; ``NoInputError`` for unreadable inputs, ``LiveError`` for a cluster
-        that could not be read at all."""
+        that could not be read at all. ``projection``: keep of files' objects only what the
+        scan's rules read (``kaudit.snapshot.reads``; live reads keep everything)."""
         if self.live is not None:
-            return read_cluster(self.live).snapshot
+            return read_cluster(replace(self.live, projection=projection)).snapshot
         named = [demo_input()] if self.demo else []
         with FileProgress(self.progress) as bar:
             snapshot = load_snapshot(list(self.paths), named=named, progress=bar.update,
-                                     gitops=self.gitops)
+                                     gitops=self.gitops, projection=projection)
         if not self.allow_empty:
             check_objects_read(snapshot, self.paths)
         return snapshot

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kaudit.finalizers.liveness import READS as LIVENESS_READS
 from kaudit.finalizers.liveness import Evidence, Liveness, State, assess
 from kaudit.finalizers.table import (
     TABLE,
@@ -137,6 +138,7 @@ def leaves_behind(obj: KubeObject, owner: Owner) -> str:
 
 __all__ = [
     "GC_FINALIZERS",
+    "LIVENESS_READS",
     "TABLE",
     "Evidence",
     "FinalizerView",

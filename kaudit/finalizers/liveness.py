@@ -22,14 +22,25 @@ from kaudit.aggregation import group_version, is_aggregated
 from kaudit.apiversions import groups_of
 from kaudit.finalizers.table import APISERVICE_GROUP, CRD_GROUP, Owner, OwnerKind
 from kaudit.finalizers.workloads import (
+    WORKLOAD_KINDS,
     WorkloadIndex,
     helm_release,
     workload_index,
 )
 from kaudit.model import ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
+from kaudit.snapshot.reads import Reads
 from kaudit.timeutil import format_duration, maybe_time
 
+_EVENT_FIELDS = ("source", "reportingController", "reportingComponent", "lastTimestamp",
+                 "eventTime", "series", "reason")
+_RUNS = ("spec.template.spec.containers.*.command", "spec.template.spec.containers.*.args",
+         "spec.replicas")
+READS = Reads({"Event": _EVENT_FIELDS, "events.k8s.io/Event": _EVENT_FIELDS,
+               **{f"{group}/{kind}": _RUNS for group, kind in WORKLOAD_KINDS}})
+"""The body fields liveness evidence reads (``kaudit.snapshot.reads``): who reported the
+Events about an object and when, and how a workload runs (replicas, a ``kopf`` command).
+Every rule that asks for liveness declares these."""
 KOPF_PEERINGS = (("kopf.dev", "ClusterKopfPeering"), ("kopf.dev", "KopfPeering"),
                  ("zalando.org", "ClusterKopfPeering"), ("zalando.org", "KopfPeering"))
 _GAP_WORDS = {

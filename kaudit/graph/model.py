@@ -8,6 +8,7 @@ from typing import Any
 
 from kaudit.model import ObjectKey, ObjectRef
 from kaudit.snapshot import Snapshot
+from kaudit.snapshot.reads import Reads
 
 
 class _NoAttrs(dict[str, Any]):
@@ -62,6 +63,9 @@ class Extractor:
     """Every relation its edges can carry, when that is not just ``relation`` (one extractor
     compiled from several ``FieldRef`` lines): ``kaudit graph --help`` lists them from here,
     so the help cannot drift from what the graph draws."""
+
+    reads: Reads | None = None
+    """The body fields of lean kinds it reads (``kaudit.snapshot.reads``); ``None``: all."""
 
     def relations(self) -> tuple[str, ...]:
         return self.emits or (self.relation,)

@@ -19,8 +19,10 @@ from kaudit.live.errors import FetchError, json_object
 from kaudit.live.policy import Query, queries_for
 from kaudit.model import CoverageGap, SourceLocation
 from kaudit.snapshot import KubeObject
-from kaudit.snapshot.limits import unrepresentable
+from kaudit.snapshot.interning import share_strings
+from kaudit.snapshot.limits import measured, serialised
 from kaudit.snapshot.metacheck import metadata_problem
+from kaudit.snapshot.reads import Projection
 from kaudit.snapshot.redact import redact_secret
 
 if TYPE_CHECKING:  # the client stack loads only when a cluster is read
@@ -53,7 +55,8 @@ def list_resource(transport: Transport, resource: ApiResource, *, source: str,
                   namespace: str | None, page_size: int,
                   on_page: Callable[[int], None] = lambda n: None,
                   prefetch: Executor | None = None, deadline: Deadline | None = None,
-                  max_pages: int = MAX_PAGES) -> ListOutcome:
+                  max_pages: int = MAX_PAGES, projection: Projection | None = None
+                  ) -> ListOutcome:
     """Every object of ``resource`` (in ``namespace`` when it is namespaced and one is given).
 
     A failure ends this type only, as a gap naming the reason; the scan goes on. An expired
@@ -61,7 +64,8 @@ def list_resource(transport: Transport, resource: ApiResource, *, source: str,
     once from the beginning, since a second expiry means the type is too big or busy to list
     consistently at this page size. With ``prefetch``, the next page is fetched there while the
     current one is parsed. ``deadline`` bounds the whole listing (every page and retry);
-    pagination that does not end (see ``_Pagination``) is a gap too.
+    pagination that does not end (see ``_Pagination``) is a gap too. ``projection``: keep of
+    each object only what the scan's rules read (``kaudit.snapshot.reads``).
     """
     outcome = ListOutcome(resource)
     location = SourceLocation(source)
@@ -71,7 +75,7 @@ def list_resource(transport: Transport, resource: ApiResource, *, source: str,
             try:
                 objects, version = _pages(transport, resource, query, location, namespace,
                                           page_size, on_page, prefetch, deadline, max_pages,
-                                          skipped)
+                                          skipped, projection)
                 outcome.objects.extend(objects)
                 outcome.resource_versions.append(version)
                 break
@@ -165,8 +169,8 @@ def _page_parts(body: bytes) -> tuple[dict[str, object], list[object]]:
 def _pages(transport: Transport, resource: ApiResource, query: Query, location: SourceLocation,
            namespace: str | None, page_size: int, on_page: Callable[[int], None],
            prefetch: Executor | None, deadline: Deadline | None = None,
-           max_pages: int = MAX_PAGES, skipped: list[str] | None = None
-           ) -> tuple[list[KubeObject], str]:
+           max_pages: int = MAX_PAGES, skipped: list[str] | None = None,
+           projection: Projection | None = None) -> tuple[list[KubeObject], str]:
     """``skipped`` collects why objects were left out (a shape no rule can read)."""
     if skipped is None:
         skipped = []
@@ -208,13 +212,21 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
                 # items say PartialObjectMetadata: both are set from discovery.
                 raw["apiVersion"] = api_version
                 raw["kind"] = kind
-                problem = unrepresentable(raw) or metadata_problem(raw)
+                text = serialised(raw)
+                problem = text if isinstance(text, str) else metadata_problem(raw)
                 if problem is not None:  # the same bounds as files (a hostile server)
                     skipped.append(problem)
                     continue
+                cut = None
                 if secret:
                     redact_secret(raw)
-                append(KubeObject(raw, location))
+                    size = measured(raw)
+                else:
+                    size = len(text)  # type: ignore[arg-type]
+                    if projection is not None:
+                        raw, cut = projection.shape(raw, size, text)  # type: ignore[arg-type]
+                share_strings(raw)
+                append(KubeObject(raw, location, size, cut))  # type: ignore[arg-type]
         on_page(len(items))
         token = pagination.next_token(meta, len(items))
         if token is None:

@@ -24,6 +24,7 @@ from kaudit.live.progress import ScanProgress
 from kaudit.model import CoverageGap
 from kaudit.snapshot import KubeObject, Snapshot, SourceInfo
 from kaudit.snapshot.collector import collector_paused
+from kaudit.snapshot.reads import Projection
 from kaudit.textsafe import safe_text
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ class LiveOptions:
     """Show a progress bar; ``None``: when stderr is a terminal."""
     notify: Callable[[str], None] | None = field(default=None, compare=False)
     """Where a notice for the user goes (once per scan); ``None``: a line on stderr."""
+    projection: Projection | None = field(default=None, compare=False)
+    """Keep of each object only what the scan's rules read (``kaudit.snapshot.reads``)."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,8 @@ def read_target(target: ClusterTarget, options: LiveOptions) -> LiveRead:
                                      namespace=options.namespace, page_size=options.page_size,
                                      on_page=progress.objects,
                                      prefetch=pages if options.workers > 1 else None,
-                                     deadline=deadline, max_pages=options.max_pages)
+                                     deadline=deadline, max_pages=options.max_pages,
+                                     projection=options.projection)
             finally:
                 progress.type_done()
 

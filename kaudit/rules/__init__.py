@@ -8,9 +8,11 @@ from kaudit.rules.context import RuleContext
 from kaudit.rules.helm import HelmRelease, HelmRevision, helm_releases, helm_revision
 from kaudit.rules.manifest import is_manifest
 from kaudit.snapshot import KubeObject, Snapshot
+from kaudit.snapshot.reads import NOTHING, Reads, union
 from kaudit.timeutil import age_seconds, format_duration, format_time, maybe_time, parse_time
 
 __all__ = [
+    "NOTHING",
     "ClusterGraph",
     "Condition",
     "Family",
@@ -22,6 +24,7 @@ __all__ = [
     "NoOptions",
     "ObjectKey",
     "ObjectRef",
+    "Reads",
     "Related",
     "Rule",
     "RuleContext",
@@ -38,4 +41,5 @@ __all__ = [
     "maybe_time",
     "parse_time",
     "related",
+    "union",
 ]

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from kaudit.model import Family, Finding, ObjectRef, Related, Severity, SourceLocation
 from kaudit.snapshot import KubeObject
+from kaudit.snapshot.reads import Reads
 
 O = TypeVar("O")  # noqa: E741 - the options type of a rule
 
@@ -34,6 +35,17 @@ class Rule(Generic[O]):
     Options: ClassVar[type] = NoOptions
     # The finding severity may differ per finding (e.g. error only while deleting); the
     # catalogue shows ``severity`` as the default.
+    reads: ClassVar[Reads | None] = None
+    """The body fields of lean kinds (``kaudit/data/lean_kinds.yaml``: pods, workload
+    controllers, events, config maps…) this rule reads, beyond ``apiVersion``, ``kind``,
+    ``metadata`` and ``status``, which every rule may read. ``None`` (the default, for rules
+    written before declarations existed) means everything: the scan then keeps every object
+    whole. See ``kaudit.snapshot.reads``."""
+
+    @classmethod
+    def declared_reads(cls, options: Any) -> Reads | None:
+        """What the rule reads with these options (a size threshold may widen it)."""
+        return cls.reads
 
     # ---- documentation ----------------------------------------------------------------
     @classmethod

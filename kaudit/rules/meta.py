@@ -8,6 +8,7 @@ from typing import Any
 
 from kaudit.model import Family, Finding, Severity
 from kaudit.rules.base import Rule
+from kaudit.snapshot.reads import NOTHING
 
 
 class InternalError(Rule):
@@ -23,6 +24,7 @@ class InternalError(Rule):
     name = "internal-error"
     family = Family.INPUT
     severity = Severity.ERROR
+    reads = NOTHING
 
     def check(self, ctx: Any) -> Iterator[Finding]:
         return iter(())
@@ -41,6 +43,7 @@ class SuppressionProblem(Rule):
     name = "suppression-problem"
     family = Family.INPUT
     severity = Severity.INFO
+    reads = NOTHING
 
     def check(self, ctx: Any) -> Iterator[Finding]:
         return iter(())

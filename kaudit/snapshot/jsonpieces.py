@@ -15,6 +15,7 @@ caller parses the whole file as before.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -27,16 +28,22 @@ _TOP_OBJECT = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
 
 
-def loads_in_pieces(data: bytes) -> Any | None:
+def loads_in_pieces(data: bytes, each: Callable[[Any], Any] | None = None) -> Any | None:
     """``orjson.loads(data)`` for a top-level array or an object with an ``items`` array,
     parsed item by item; ``None`` when the file is small or not of that shape. Raises
-    ``orjson.JSONDecodeError`` where ``orjson.loads`` would."""
+    ``orjson.JSONDecodeError`` where ``orjson.loads`` would.
+
+    ``each`` is applied to every item as soon as it is parsed (the loader keeps an item's lean
+    form, ``kaudit.snapshot.reads``): what it drops never lives beside the other items."""
+    if each is None:
+        def each(item: Any) -> Any:
+            return item
     if len(data) < MIN_BYTES:
         return None
     start = data[:4096].lstrip()[:1]  # not the whole file: that would copy it
     try:
         if start == b"[":
-            return [orjson.loads(memoryview(item)) for item in _ARRAY.decode(data)]
+            return [each(orjson.loads(memoryview(item))) for item in _ARRAY.decode(data)]
         if start != b"{":
             return None
         top = _TOP_OBJECT.decode(data)
@@ -49,7 +56,7 @@ def loads_in_pieces(data: bytes) -> Any | None:
     out: dict[str, Any] = {}
     for key, raw in top.items():
         if key == "items":
-            out[key] = [orjson.loads(memoryview(item)) for item in items]
+            out[key] = [each(orjson.loads(memoryview(item))) for item in items]
         else:
             out[key] = orjson.loads(memoryview(raw))
     return out

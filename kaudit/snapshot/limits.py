@@ -80,6 +80,32 @@ for _ in range(_ORJSON_DEPTH - MAX_DEPTH - 1):
     _chain = [_chain]
 
 
+_CHAIN_BYTES = len(orjson.dumps(_chain))  # the brackets of the (empty) chain itself
+
+
+def serialised(obj: Any) -> memoryview | str:
+    """``obj`` as compact JSON with sorted keys (a view of the bytes), or why it cannot be
+    audited (as ``unrepresentable``). One serialisation answers the check every loaded object
+    goes through, its size (ST005) and its fingerprint (``kaudit.snapshot.reads``)."""
+    _chain_bottom.append(obj)
+    try:
+        text = orjson.dumps(_chain, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError as exc:
+        if "Recursion" in str(exc):
+            return f"nested deeper than {MAX_DEPTH} levels"
+        return "it holds a value JSON cannot represent"
+    finally:
+        _chain_bottom.clear()
+    half = _CHAIN_BYTES // 2
+    return memoryview(text)[half : len(text) - half]
+
+
+def measured(obj: Any) -> int | str:
+    """The length of ``obj`` as compact JSON, or why it cannot be audited."""
+    text = serialised(obj)
+    return text if isinstance(text, str) else len(text)
+
+
 def unrepresentable(obj: Any) -> str | None:
     """Why ``obj`` cannot be audited (too deep, a value JSON cannot hold), or ``None``.
 

@@ -3,7 +3,9 @@
 Rules read the same few metadata fields over and over; computing identity once on load and
 reading the rest lazily keeps a 100k-object scan from re-parsing dictionaries in every rule.
 The raw body stays a plain dict (rules that need ``spec`` read it directly) and must not be
-mutated: the snapshot hands the same object to every rule.
+mutated: the snapshot hands the same object to every rule. For the kinds in
+``kaudit/data/lean_kinds.yaml`` a scan may keep only the body fields its rules declared they
+read (``kaudit.snapshot.reads``); ``json_size`` still tells the whole object's size.
 """
 
 from __future__ import annotations
@@ -19,13 +21,18 @@ _EMPTY: Mapping[str, Any] = {}
 
 
 class KubeObject:
-    __slots__ = ("_meta", "_ref", "api_version", "group", "key", "kind", "name", "namespace", "raw",
-                 "source", "uid")
+    __slots__ = ("_fingerprint", "_meta", "_ref", "api_version", "group", "json_size", "key",
+                 "kind", "name", "namespace", "raw", "source", "uid")
 
-    def __init__(self, raw: dict[str, Any], source: SourceLocation | None = None) -> None:
+    def __init__(self, raw: dict[str, Any], source: SourceLocation | None = None,
+                 json_size: int | None = None, fingerprint: int | None = None) -> None:
         # Runs once per object (100k times for a large dump): plain lookups, no helpers.
         self.raw = raw
         self.source = source
+        # The object's length as compact JSON when loaded, before a lean projection cut its
+        # body (``kaudit.snapshot.reads``); ``None`` when not measured.
+        self.json_size = json_size
+        self._fingerprint = fingerprint  # set when a lean projection cut the body
         meta = raw.get("metadata")
         if not isinstance(meta, dict):
             meta = _EMPTY
@@ -58,6 +65,21 @@ class KubeObject:
     @property
     def version(self) -> str:
         return split_api_version(self.api_version)[1]
+
+    @property
+    def is_lean(self) -> bool:
+        """A lean projection kept only the body fields the scan's readers declared
+        (``kaudit.snapshot.reads``)."""
+        return self._fingerprint is not None
+
+    def fingerprint(self) -> int:
+        """A hash of the whole object as loaded, ``apiVersion`` and key order aside: equal
+        for two equal definitions, whether or not a lean projection cut their bodies."""
+        if self._fingerprint is not None:
+            return self._fingerprint
+        from kaudit.snapshot.reads import fingerprint
+
+        return fingerprint(self.raw)
 
     # ---- metadata ---------------------------------------------------------------------
     @property

@@ -186,7 +186,9 @@ class Snapshot:
             for obj in self._unique:
                 node = obj.raw.get(field_name)
                 if isinstance(node, dict):
-                    for name in node:
+                    # ``dict.keys``: a lean object's body lists only the declared keys
+                    # (``kaudit.snapshot.reads``), and a strict one must not refuse this.
+                    for name in dict.keys(node):
                         found = lists.get(name)
                         if found is None:
                             lists[name] = [obj]

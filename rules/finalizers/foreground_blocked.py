@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kaudit.finalizers import object_reports
+from kaudit.finalizers import LIVENESS_READS, object_reports
 from kaudit.rules import (
     Family,
     Finding,
@@ -78,6 +78,7 @@ class ForegroundBlocked(Rule):
     name = "foreground-blocked"
     family = Family.FINALIZERS
     severity = Severity.ERROR
+    reads = LIVENESS_READS
 
     @dataclass(frozen=True)
     class Options:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from kaudit.finalizers import GC_FINALIZERS, served_groups, view
+from kaudit.finalizers import GC_FINALIZERS, LIVENESS_READS, served_groups, view
 from kaudit.finalizers.namespaces import discovery_blockers, failing_conditions
 from kaudit.rules import (
     Family,
@@ -53,6 +53,7 @@ class NamespaceStuck(Rule):
     name = "namespace-stuck"
     family = Family.FINALIZERS
     severity = Severity.ERROR
+    reads = LIVENESS_READS
 
     @dataclass(frozen=True)
     class Options:

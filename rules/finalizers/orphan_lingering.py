@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
+from kaudit.finalizers import LIVENESS_READS
 from kaudit.rules import (
     Family,
     Finding,
@@ -41,6 +42,7 @@ class OrphanFinalizerLingering(Rule):
     name = "orphan-finalizer-lingering"
     family = Family.FINALIZERS
     severity = Severity.WARNING
+    reads = LIVENESS_READS
 
     @dataclass(frozen=True)
     class Options:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from kaudit.finalizers import (
     GC_FINALIZERS,
+    LIVENESS_READS,
     Owner,
     State,
     assess,
@@ -47,6 +48,7 @@ class OrphanedFinalizer(Rule):
     name = "orphaned-finalizer"
     family = Family.FINALIZERS
     severity = Severity.ERROR
+    reads = LIVENESS_READS
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         groups = served_groups(ctx.snapshot)

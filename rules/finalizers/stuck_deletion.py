@@ -6,8 +6,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from kaudit.finalizers import GC_FINALIZERS, served_groups, view
-from kaudit.rules import Family, Finding, Rule, RuleContext, Severity, format_duration, format_time
+from kaudit.finalizers import GC_FINALIZERS, LIVENESS_READS, served_groups, view
+from kaudit.rules import (
+    Family,
+    Finding,
+    Rule,
+    RuleContext,
+    Severity,
+    format_duration,
+    format_time,
+)
 from kaudit.snapshot.candidates import TERMINATING
 from kaudit_rules.finalizers.common import (
     describe_view,
@@ -43,6 +51,7 @@ class StuckDeletion(Rule):
     name = "stuck-deletion"
     family = Family.FINALIZERS
     severity = Severity.ERROR
+    reads = LIVENESS_READS
 
     @dataclass(frozen=True)
     class Options:

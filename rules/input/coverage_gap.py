@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kaudit.rules import Family, Finding, Rule, RuleContext, Severity
+from kaudit.rules import NOTHING, Family, Finding, Rule, RuleContext, Severity
 
 
 class CoverageGapRule(Rule):
@@ -20,6 +20,7 @@ class CoverageGapRule(Rule):
     name = "coverage-gap"
     family = Family.INPUT
     severity = Severity.WARNING
+    reads = NOTHING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for gap in ctx.snapshot.gaps:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kaudit.rules import Family, Finding, Rule, RuleContext, Severity
+from kaudit.rules import NOTHING, Family, Finding, Rule, RuleContext, Severity
 
 
 class InputError(Rule):
@@ -22,6 +22,7 @@ class InputError(Rule):
     name = "input-error"
     family = Family.INPUT
     severity = Severity.ERROR
+    reads = NOTHING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for problem in ctx.snapshot.problems:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, related
+from kaudit.rules import NOTHING, Family, Finding, KubeObject, Rule, RuleContext, Severity, related
 from kaudit_rules.schema.apis import apiservices, crds, served_versions
 
 
@@ -27,6 +27,7 @@ class ApiserviceShadowsCrd(Rule):
     name = "apiservice-shadows-crd"
     family = Family.SCHEMA
     severity = Severity.ERROR
+    reads = NOTHING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         served: dict[tuple[str, str], list[KubeObject]] = defaultdict(list)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from kaudit.aggregation import backend, is_aggregated
 from kaudit.rules import (
+    NOTHING,
     Family,
     Finding,
     ObjectRef,
@@ -42,6 +43,7 @@ class ApiserviceUnavailable(Rule):
     name = "apiservice-unavailable"
     family = Family.SCHEMA
     severity = Severity.ERROR
+    reads = NOTHING
 
     @dataclass(frozen=True)
     class Options:

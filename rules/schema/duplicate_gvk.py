@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from kaudit.rules import (
+    NOTHING,
     Condition,
     Family,
     Finding,
@@ -73,6 +74,7 @@ class DuplicateGvk(Rule):
     name = "duplicate-gvk"
     family = Family.SCHEMA
     severity = Severity.ERROR
+    reads = NOTHING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         kcp = is_kcp(ctx)

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity
+from kaudit.rules import Family, Finding, KubeObject, Reads, Rule, RuleContext, Severity
 from kaudit_rules.schema.apply_diff import (
     MISSING,
     Change,
@@ -83,6 +83,19 @@ def _data() -> tuple[dict[tuple[str, str], tuple[ImmutableKind, ...]],
 def table() -> dict[tuple[str, str], tuple[ImmutableKind, ...]]:
     """(group, kind) -> its entries, read once from the data file."""
     return _data()[0]
+
+
+def table_reads() -> Reads:
+    """Every field (and ``when`` condition) of the table, as ``Reads`` paths: a JSON pointer's
+    list index reads as every item (a superset)."""
+    body: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for (group, kind), entries in sorted(table().items()):
+        pointers = [p for e in entries for p in (*e.fields, *((e.when[0],) if e.when else ()))]
+        body[f"{group}/{kind}" if group else kind] = tuple(
+            tuple("*" if step.isdigit() else step.replace("~1", "/").replace("~0", "~")
+                  for step in pointer.lstrip("/").split("/"))
+            for pointer in pointers)
+    return Reads(body)
 
 
 def recreated_by_tool(obj: KubeObject) -> str:
@@ -158,6 +171,11 @@ class ImmutableFieldChange(Rule):
     name = "immutable-field-change"
     family = Family.SCHEMA
     severity = Severity.ERROR
+
+    @classmethod
+    def declared_reads(cls, options: Any) -> Reads:
+        """The fields of ``immutable_fields.yaml``, of its kinds (``kaudit.snapshot.reads``)."""
+        return table_reads()
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         if ctx.against is None:

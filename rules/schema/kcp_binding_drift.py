@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from kaudit.rules import (
+    NOTHING,
     Family,
     Finding,
     KubeObject,
@@ -45,6 +46,7 @@ class KcpBindingDrift(Rule):
     name = "kcp-binding-drift"
     family = Family.SCHEMA
     severity = Severity.WARNING
+    reads = NOTHING
 
     @dataclass(frozen=True)
     class Options:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kaudit.rules import (
+    NOTHING,
     Family,
     Finding,
     KubeObject,
@@ -65,6 +66,7 @@ class NameCollision(Rule):
     name = "name-collision"
     family = Family.SCHEMA
     severity = Severity.WARNING
+    reads = NOTHING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         by_name: dict[tuple[str, str], list[_Claim]] = defaultdict(list)

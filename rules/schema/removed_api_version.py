@@ -14,7 +14,7 @@ from kaudit.apiversions import (
     replacement_for,
     selector_defaults_to_template,
 )
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, Snapshot
+from kaudit.rules import NOTHING, Family, Finding, KubeObject, Rule, RuleContext, Severity, Snapshot
 from kaudit_rules.schema.apis import APISERVICE_GROUP, CRD_GROUP, served_versions
 
 NO_MATCH = 'no matches for kind "{kind}" in version "{api_version}"'
@@ -86,6 +86,7 @@ class RemovedApiVersion(Rule):
     name = "removed-api-version"
     family = Family.SCHEMA
     severity = Severity.ERROR
+    reads = NOTHING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         served = Served.of(ctx.against, ctx.snapshot) if ctx.against is not None else None

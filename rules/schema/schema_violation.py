@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity
+from kaudit.rules import NOTHING, Family, Finding, KubeObject, Rule, RuleContext, Severity
 from kaudit_rules.schema.apis import CRD_GROUP
 from kaudit_rules.schema.apply_diff import dotted
 from kaudit_rules.schema.crd_schema import (
@@ -62,6 +62,7 @@ class SchemaViolation(Rule):
     name = "schema-violation"
     family = Family.SCHEMA
     severity = Severity.ERROR
+    reads = NOTHING
 
     @dataclass(frozen=True)
     class Options:

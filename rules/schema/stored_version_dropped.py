@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity
+from kaudit.rules import NOTHING, Family, Finding, KubeObject, Rule, RuleContext, Severity
 from kaudit_rules.schema.apis import crds, served_versions, spec_versions
 
 # The API server's own wording (apiextensions-apiserver, validation.go,
@@ -63,6 +63,7 @@ class StoredVersionDropped(Rule):
     name = "stored-version-dropped"
     family = Family.SCHEMA
     severity = Severity.WARNING
+    reads = NOTHING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for crd in crds(ctx):

@@ -21,7 +21,13 @@ from kaudit.rules import (
     maybe_time,
     related,
 )
-from kaudit_rules.status.events import component, event_time, event_type, reason
+from kaudit_rules.status.events import (
+    WHOLE_EVENTS,
+    component,
+    event_time,
+    event_type,
+    reason,
+)
 
 ABOUT = "about"  # Event -> object (kaudit.graph.edges.events)
 # What an object depends on for its own health: attached Kong plugins, composed resources.
@@ -130,6 +136,7 @@ class ConditionContradicted(Rule):
     name = "condition-contradicted"
     family = Family.STATUS
     severity = Severity.WARNING
+    reads = WHOLE_EVENTS
 
     def check(self, ctx: RuleContext[Any]) -> Iterator[Finding]:
         successes = {c.name: last_success(ctx, c) for c in CONTROLLERS}

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from kaudit.apiversions import legacy_groups
 from kaudit.rules import (
+    NOTHING,
     Family,
     Finding,
     KubeObject,
@@ -71,6 +72,7 @@ class DanglingReference(Rule):
     name = "dangling-reference"
     family = Family.STATUS
     severity = Severity.WARNING
+    reads = NOTHING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         yield from self._owner_references(ctx)

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kaudit.rules import KubeObject, maybe_time
+from kaudit.rules import KubeObject, Reads, maybe_time
+
+WHOLE_EVENTS = Reads({"Event": ("",), "events.k8s.io/Event": ("",)})
+"""Rules reading Events through these helpers read them whole: Events are small, and their
+fields differ between core/v1 and events.k8s.io/v1 (``kaudit.snapshot.reads``)."""
 
 
 def event_time(event: KubeObject) -> datetime | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from kaudit.rules import (
+    NOTHING,
     Family,
     Finding,
     HelmRelease,
@@ -55,6 +56,7 @@ class HelmReleaseStuck(Rule):
     name = "helm-release-stuck"
     family = Family.STATUS
     severity = Severity.WARNING
+    reads = NOTHING
 
     @dataclass(frozen=True)
     class Options:

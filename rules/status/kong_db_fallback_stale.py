@@ -12,12 +12,14 @@ from kaudit.rules import (
     Finding,
     KubeObject,
     ObjectKey,
+    Reads,
     Rule,
     RuleContext,
     Severity,
     related,
+    union,
 )
-from kaudit_rules.status.events import component, event_type, reason
+from kaudit_rules.status.events import WHOLE_EVENTS, component, event_type, reason
 
 FIXED = (3, 4, 5)
 INTRODUCED = (3, 2, 0)  # FallbackConfiguration first shipped in KIC 3.2.0
@@ -58,6 +60,14 @@ class Container:
                 if isinstance(arg, str) and arg.startswith(f"{name}="):
                     return arg.split("=", 1)[1], f"{self.pointer}/{field}/{i}"
         return None, ""
+
+
+_CONTAINER_FIELDS = ("image", "env", "args", "command")
+READS = union(WHOLE_EVENTS, Reads({
+    **{f"{group}/{kind}": tuple(f"spec.template.spec.containers.*.{f}" for f in _CONTAINER_FIELDS)
+       for kind, group in WORKLOADS},
+    "Pod": tuple(f"spec.containers.*.{f}" for f in _CONTAINER_FIELDS)}))
+"""What ``containers`` and the events helpers read (``kaudit.snapshot.reads``)."""
 
 
 def containers(ctx: RuleContext[Any], image_part: str = "") -> Iterator[Container]:
@@ -145,6 +155,7 @@ class KongDbFallbackStale(Rule):
     name = "kong-db-fallback-stale"
     family = Family.STATUS
     severity = Severity.WARNING
+    reads = READS
 
     def check(self, ctx: RuleContext[Any]) -> Iterator[Finding]:
         # Nothing is flagged without Kong in DB mode, which few clusters run: look for it

@@ -11,6 +11,7 @@ from kaudit.rules import (
     Family,
     Finding,
     KubeObject,
+    Reads,
     Rule,
     RuleContext,
     Severity,
@@ -99,6 +100,7 @@ class KopfUnhandledChange(Rule):
     name = "kopf-unhandled-change"
     family = Family.STATUS
     severity = Severity.WARNING
+    reads = Reads(whole_if_annotated=(DIFF_BASE,))
 
     @dataclass(frozen=True)
     class Options:

@@ -8,7 +8,16 @@ from typing import Any
 
 import orjson
 
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, is_manifest
+from kaudit.rules import (
+    Family,
+    Finding,
+    KubeObject,
+    Reads,
+    Rule,
+    RuleContext,
+    Severity,
+    is_manifest,
+)
 
 ANNOTATIONS_LIMIT = 262_144
 """``TotalAnnotationSizeLimitB``: the sum of key and value lengths of all annotations."""
@@ -23,6 +32,12 @@ def _size(value: Any) -> int:
         return len(orjson.dumps(value))
     except TypeError:  # nothing orjson can write (the loaders bound depth and integers)
         return len(repr(value).encode(errors="surrogatepass"))
+
+
+def _whole_size(obj: KubeObject) -> int:
+    """The object's compact JSON length: measured when it was loaded (before a lean
+    projection cut its body), else now."""
+    return obj.json_size if obj.json_size is not None else _size(obj.raw)
 
 
 def _escape(key: str) -> str:
@@ -90,6 +105,25 @@ def last_applied_bound(text: bytes, annotations: int) -> int:
             + _escapes(text) + 1)
 
 
+_WORST_ESCAPE = 5
+"""The most Go's escaping adds per byte of JSON (``<`` -> ``\\u003c``)."""
+
+
+def last_applied_size_bound(size: int, annotations: int) -> int:
+    """``last_applied_bound`` for an object known only by its compact JSON length ``size``
+    (``KubeObject.json_size``): as if every byte were escaped. Never below it."""
+    return (annotations + len(LAST_APPLIED) + size + _NO_ANNOTATIONS_GROWTH
+            + _WORST_ESCAPE * size + 1)
+
+
+def whole_from_bytes(annotations_bytes: int) -> int:
+    """A JSON length below which ``last_applied_size_bound`` stays under ``annotations_bytes``
+    (the annotations are part of the JSON, so at most ``size`` bytes): an object this long or
+    longer may need the exact prediction, so it is kept whole."""
+    fixed = len(LAST_APPLIED) + _NO_ANNOTATIONS_GROWTH + 1
+    return max(0, (annotations_bytes - fixed) // (2 + _WORST_ESCAPE))
+
+
 def predicted_last_applied(obj: KubeObject) -> int:
     """The bytes client-side ``kubectl apply`` adds to the annotations: the key, and the
     object itself (without that annotation) as compact JSON -- sorted keys, Go's HTML
@@ -151,6 +185,14 @@ class ObjectSizeLimit(Rule):
     family = Family.STATUS
     severity = Severity.WARNING
 
+    @classmethod
+    def declared_reads(cls, options: Options) -> Reads:
+        """Only an object this big can reach a threshold; it is read whole, to name its
+        biggest part or to predict its last-applied copy exactly (``whole_from_bytes``).
+        Every other object's size is known from loading (``json_size``)."""
+        return Reads(whole_at_bytes=min(options.object_bytes,
+                                        whole_from_bytes(options.annotations_bytes)))
+
     @dataclass(frozen=True)
     class Options:
         annotations_bytes: int = 196_608
@@ -159,25 +201,21 @@ class ObjectSizeLimit(Rule):
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
         options = ctx.options
         for obj in ctx.objects():
-            # Every object is written once, here: its size is exact, and the same bytes bound
-            # what client-side apply would add (``last_applied_bound``). Plain lookups below:
-            # this loop runs for every object of the snapshot.
-            raw = obj.raw
-            try:
-                text: bytes | None = orjson.dumps(raw)
-            except TypeError:  # see ``_size``
-                text = None
-            total = _size(raw) if text is None else len(text)
+            # Plain lookups: this loop runs for every object of the snapshot; the size of
+            # each was measured when it was loaded (``_whole_size``).
             meta = obj.metadata
             found = meta.get("annotations")
             annotations = sum(len(k) + _size(v) for k, v in found.items()) \
                 if found and isinstance(found, dict) else 0
             if not meta.get("uid") and is_manifest(obj) and \
                     not _applied_without_last_applied(obj):
-                yield from self._client_side_apply(ctx, obj, text, annotations)
+                yield from self._client_side_apply(ctx, obj, annotations)
             near_annotations = annotations >= options.annotations_bytes
-            if not near_annotations and total < options.object_bytes:
-                continue
+            total = 0
+            if not near_annotations:
+                total = _whole_size(obj)
+                if total < options.object_bytes:
+                    continue
             parts = _contributors(obj)
             if near_annotations:
                 pointer, size = _biggest(parts, "/metadata/annotations/")
@@ -193,6 +231,7 @@ class ObjectSizeLimit(Rule):
                                "Once over the cap every write to this object is rejected"),
                     evidence={"annotations_bytes": annotations, "biggest": pointer},
                 )
+                total = _whole_size(obj)
             if total >= ctx.options.object_bytes and parts:
                 pointer, size = _biggest(parts)
                 over = total >= OBJECT_LIMIT
@@ -208,13 +247,20 @@ class ObjectSizeLimit(Rule):
                 )
 
     def _client_side_apply(self, ctx: RuleContext[Options], obj: KubeObject,
-                           text: bytes | None, annotations: int) -> Iterator[Finding]:
+                           annotations: int) -> Iterator[Finding]:
         """A manifest is about to be applied: predict the annotations client-side ``kubectl
-        apply`` would write. Cheap first: only an object whose bound (from its compact JSON
-        ``text``, ``None`` when orjson cannot write it, and the size of its ``annotations``)
-        reaches the threshold is measured exactly."""
-        if text is not None and \
-                last_applied_bound(text, annotations) < ctx.options.annotations_bytes:
+        apply`` would write. Cheap first: only an object whose bound reaches the threshold is
+        measured exactly -- from its size measured at load (every byte escaped at worst),
+        then from its compact JSON (escapes counted; it is whole: ``declared_reads``)."""
+        threshold = ctx.options.annotations_bytes
+        size = obj.json_size
+        if size is not None and last_applied_size_bound(size, annotations) < threshold:
+            return
+        try:
+            text: bytes | None = orjson.dumps(obj.raw)
+        except TypeError:  # see ``_size``
+            text = None
+        if text is not None and last_applied_bound(text, annotations) < threshold:
             return
         others = sum(len(k) + _size(v) for k, v in obj.annotations.items() if k != LAST_APPLIED)
         added = predicted_last_applied(obj)

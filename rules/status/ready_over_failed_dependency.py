@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from kaudit.rules import (
+    NOTHING,
     Family,
     Finding,
     KubeObject,
@@ -102,6 +103,7 @@ class ReadyOverFailedDependency(Rule):
     name = "ready-over-failed-dependency"
     family = Family.STATUS
     severity = Severity.WARNING
+    reads = NOTHING
 
     @dataclass(frozen=True)
     class Options:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from kaudit.rules import (
+    NOTHING,
     Family,
     Finding,
     KubeObject,
@@ -70,6 +71,7 @@ class ReadyWhileDeleting(Rule):
     name = "ready-while-deleting"
     family = Family.STATUS
     severity = Severity.WARNING
+    reads = NOTHING
 
     @dataclass(frozen=True)
     class Options:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from kaudit.rules import (
+    NOTHING,
     Family,
     Finding,
     KubeObject,
@@ -68,6 +69,7 @@ class StaleObservedGeneration(Rule):
     name = "stale-observed-generation"
     family = Family.STATUS
     severity = Severity.WARNING
+    reads = NOTHING
 
     @dataclass(frozen=True)
     class Options:

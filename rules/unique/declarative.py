@@ -45,6 +45,7 @@ from kaudit.rules import (
     Family,
     Finding,
     KubeObject,
+    Reads,
     Related,
     Rule,
     RuleContext,
@@ -52,7 +53,7 @@ from kaudit.rules import (
     related,
 )
 from kaudit_rules.unique.conditions import GROUP_KIND, Condition, FieldSpec, parse_conditions
-from kaudit_rules.unique.fields import joint
+from kaudit_rules.unique.fields import WILD, Step, joint
 from kaudit_rules.unique.scopes import ClassIndex, Scope
 
 KIND = "UniqueConstraint"
@@ -89,6 +90,30 @@ class Constraint:
     """Optional wording of the finding's first clause: ``{value}`` (never a Secret value) and
     ``{others}`` (the other objects) are filled in."""
     secret_fields: bool = False
+
+
+    def reads(self) -> Reads:
+        """Every field the constraint reads (key, filters, scope), of its kinds and of its
+        referrers' (``kaudit.snapshot.reads``): the pack declares its reads by being data."""
+        specs = [*self.key, *(c.subject for c in self.where)]
+        if self.passive is not None:
+            specs.extend(c.subject for group in self.passive.when for c in group)
+        paths: set[tuple[str, ...]] = set()
+        for spec in specs:
+            if spec.steps == GROUP_KIND:
+                continue
+            paths.add(_readable(spec.steps))
+            if spec.secret:
+                paths.add(_readable(("stringData", *spec.steps[1:])))
+        paths.update(_readable(steps) for steps in self.scope.fields)
+        kinds = [*self.kinds, *sorted(self.referrer_kinds or ())]
+        names = [f"{g}/{k}" if g else k for g, k in kinds] if self.kinds else ["*"]
+        return Reads({name: tuple(sorted(paths)) for name in names})
+
+
+def _readable(steps: tuple[Step, ...]) -> tuple[str, ...]:
+    """A field path as a ``Reads`` path: a list index reads as every item (a superset)."""
+    return tuple(WILD if isinstance(step, int) else step for step in steps)
 
 
 @dataclass
@@ -133,6 +158,10 @@ class UniqueConstraintRule(Rule):
 
     family = Family.UNIQUE
     constraint: ClassVar[Constraint]
+
+    @classmethod
+    def declared_reads(cls, options: Any) -> Reads:
+        return cls.constraint.reads()
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         c = self.constraint

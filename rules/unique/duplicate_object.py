@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-import orjson
 
 from kaudit.apiversions import current_group
 from kaudit.rules import (
+    NOTHING,
     Family,
     Finding,
-    KubeObject,
     ObjectKey,
     Rule,
     RuleContext,
     Severity,
     related,
 )
-
-
-def _sorted_json(raw: dict[str, Any]) -> bytes | None:
-    """The key-sorted JSON of an object; ``None`` when orjson cannot write it (then the dicts
-    are compared as they are)."""
-    try:
-        return orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
-    except TypeError:
-        return None
 
 
 class DuplicateObject(Rule):
@@ -48,6 +36,7 @@ class DuplicateObject(Rule):
     name = "duplicate-object"
     family = Family.UNIQUE
     severity = Severity.ERROR
+    reads = NOTHING
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         snapshot = ctx.snapshot
@@ -56,11 +45,9 @@ class DuplicateObject(Rule):
             if len(definitions) < 2 or not key.name:
                 continue
             first = definitions[0]
-            first_body = _sorted_json(first.raw)
             for later in definitions[1:]:
-                body = _sorted_json(later.raw)
-                if body == first_body if body is not None and first_body is not None \
-                        else later.raw == first.raw:
+                if later.api_version == first.api_version and \
+                        later.fingerprint() == first.fingerprint():
                     continue
                 same_stream = (later.source and first.source
                                and later.source.file == first.source.file)
@@ -84,7 +71,7 @@ class DuplicateObject(Rule):
                 continue
             for legacy in snapshot.of_kind(kind, group):
                 twin = snapshot.get(ObjectKey(current, kind, legacy.namespace, legacy.name))
-                if twin is None or not legacy.name or _body(twin) == _body(legacy):
+                if twin is None or not legacy.name or twin.fingerprint() == legacy.fingerprint():
                     continue
                 same_stream = (twin.source and legacy.source
                                and twin.source.file == legacy.source.file)
@@ -97,10 +84,3 @@ class DuplicateObject(Rule):
                             "exist",
                     related=[related(twin, "same-object")],
                 )
-
-
-def _body(obj: KubeObject) -> bytes | dict[str, Any]:
-    """The object without its ``apiVersion``, as comparable JSON (as it is where orjson
-    cannot write it)."""
-    body = {k: v for k, v in obj.raw.items() if k != "apiVersion"}
-    return _sorted_json(body) or body

@@ -11,12 +11,15 @@ from kaudit.apiversions import (
     empty_selector_selects_all,
     selector_defaults_to_template,
 )
-from kaudit.rules import Family, Finding, KubeObject, Rule, RuleContext, Severity, related
+from kaudit.rules import Family, Finding, KubeObject, Reads, Rule, RuleContext, Severity, related
 from kaudit_rules.unique.selectors import describe, index_key, matches
 
 WORKLOADS = (("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"),
              ("apps", "ReplicaSet"), ("", "ReplicationController"))
 HPA = ("autoscaling", "HorizontalPodAutoscaler")
+READS = Reads({f"{group}/{kind}" if group else kind:
+               ("spec.selector", "spec.template.metadata.labels") for group, kind in WORKLOADS})
+"""A workload's selector and its pod template's labels (``kaudit.snapshot.reads``)."""
 PDB = ("policy", "PodDisruptionBudget")
 
 
@@ -72,6 +75,7 @@ class OverlappingSelectors(Rule):
     name = "overlapping-selectors"
     family = Family.UNIQUE
     severity = Severity.WARNING
+    reads = READS
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         workloads = [o for g, k in WORKLOADS for o in ctx.objects(k, g)

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kaudit.rules import Finding, KubeObject, RuleContext, Severity, is_manifest, related
+from kaudit.rules import NOTHING, Finding, KubeObject, RuleContext, Severity, is_manifest, related
 from kaudit.rules.options import OptionError
 from kaudit_rules.unique.declarative import UniqueConstraintRule, parse_constraint
 
@@ -75,6 +75,7 @@ class ServiceNodePort(UniqueConstraintRule):
     code = "UQ115"
     name = "service-node-port"
     severity = Severity.ERROR
+    reads = NOTHING
     constraint = CONSTRAINT
 
     @dataclass(frozen=True)

@@ -190,3 +190,13 @@ def test_a_type_that_disappears_is_a_gap(live: Live) -> None:
     report = live.report()
     assert gaps(report)["deployments.apps"] == "not found"
     assert flagged(report, "FN001") == ["Widget shop/stuck"]
+
+
+def test_live_objects_are_kept_lean_for_declared_readers(live: Live) -> None:
+    """A live scan cuts pods like a dump's (``kaudit.snapshot.reads``): a rule declaring it
+    reads nothing of a pod's body sees every pod lean; one declaring nothing sees them whole."""
+    rules = str(Path(__file__).resolve().parents[2] / "fixtures" / "rules-dirs" / "lean")
+    lean = live.report("--rules-dir", rules, "--select", "XX951,FN,ST,UQ,SC")
+    assert sum(f["code"] == "XX951" for f in lean["findings"]) == 6
+    whole = live.report("--rules-dir", rules, "--select", "XX951,XX950,FN,ST,UQ,SC")
+    assert not any(f["code"] == "XX951" for f in whole["findings"])

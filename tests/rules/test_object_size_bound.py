@@ -27,7 +27,9 @@ from kaudit_rules.status.object_size_limit import (
     ObjectSizeLimit,
     _size,
     last_applied_bound,
+    last_applied_size_bound,
     predicted_last_applied,
+    whole_from_bytes,
 )
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
@@ -70,10 +72,25 @@ def _exact(obj: KubeObject) -> int:
 @given(manifests())
 def test_bound_is_never_below_the_exact_prediction(raw: dict[str, Any]) -> None:
     obj = KubeObject(raw)
-    assert last_applied_bound(orjson.dumps(raw), _annotations(obj)) >= _exact(obj)
+    text = orjson.dumps(raw)
+    exact = _exact(obj)
+    assert last_applied_bound(text, _annotations(obj)) >= exact
+    assert last_applied_size_bound(len(text), _annotations(obj)) >= exact
+    # Objects shorter than ``whole_from_bytes`` may be cut at load: none can reach a threshold.
+    for threshold in (exact, exact + 1, 196_608):
+        if len(text) < whole_from_bytes(threshold):
+            assert last_applied_size_bound(len(text), _annotations(obj)) < threshold
 
 
 def _flagged(obj: KubeObject, threshold: int) -> bool:
+    # As loaded (the size measured) and as built by hand (measured by the rule): both flag it.
+    measured = KubeObject(obj.raw, None, len(orjson.dumps(obj.raw)))
+    flagged = _flagged_as(obj, threshold)
+    assert _flagged_as(measured, threshold) == flagged
+    return flagged
+
+
+def _flagged_as(obj: KubeObject, threshold: int) -> bool:
     snapshot = Snapshot.build([obj])
     options = ObjectSizeLimit.Options(annotations_bytes=threshold, object_bytes=10**12)
     ctx = RuleContext(snapshot, build_graph(snapshot), options, NOW)

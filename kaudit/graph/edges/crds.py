@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from kaudit.graph.model import Edge, Extractor
 from kaudit.snapshot import Snapshot
+from kaudit.snapshot.reads import NOTHING
 
 DEFINES = "defines"
 
@@ -23,4 +24,4 @@ def crd_edges(snapshot: Snapshot) -> Iterator[Edge]:
             yield Edge(source=crd.key, target=obj.ref, relation=DEFINES, target_key=obj.key)
 
 
-EXTRACTOR = Extractor(DEFINES, crd_edges)
+EXTRACTOR = Extractor(DEFINES, crd_edges, reads=NOTHING)

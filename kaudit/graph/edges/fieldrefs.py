@@ -14,6 +14,7 @@ from typing import Any
 from kaudit.graph.model import Edge, Extractor, resolve_namespace
 from kaudit.model import ObjectRef, split_api_version
 from kaudit.snapshot import KubeObject, Snapshot
+from kaudit.snapshot.reads import Reads, of_paths
 
 ANY = "*"
 
@@ -38,6 +39,10 @@ class FieldRef:
     def __post_init__(self) -> None:
         if self.target is not None:
             object.__setattr__(self, "_target_group", split_api_version(self.target[0])[0])
+
+    def reads(self) -> Reads:
+        """The field it follows, of the kinds it reads (``kaudit.snapshot.reads``)."""
+        return of_paths(self.kinds, self.path)
 
     def extract(self, snapshot: Snapshot) -> Iterator[Edge]:
         first = self.path[0] if self.path and self.path[0] != ANY else None
@@ -101,4 +106,4 @@ def _walk(node: Any, path: tuple[str, ...], pointer: str) -> Iterator[tuple[str,
 
 
 def field_extractor(ref: FieldRef) -> Extractor:
-    return Extractor(ref.relation, ref.extract)
+    return Extractor(ref.relation, ref.extract, reads=ref.reads())

@@ -20,6 +20,7 @@ from kaudit.graph.edges.networking import BACKEND
 from kaudit.graph.model import Edge, Extractor
 from kaudit.model import ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
+from kaudit.snapshot.reads import NOTHING
 
 ROUTE_PARENT = "route-parent"    # route -> Gateway (or Service, for a mesh route)
 GROUP = "gateway.networking.k8s.io"
@@ -68,5 +69,5 @@ def backend_edges(snapshot: Snapshot) -> Iterator[Edge]:
                     yield Edge(route.key, target, BACKEND, f"/spec/rules/{r}/backendRefs/{b}")
 
 
-PARENT_EXTRACTOR = Extractor(ROUTE_PARENT, parent_edges)
-BACKEND_EXTRACTOR = Extractor(BACKEND, backend_edges)
+PARENT_EXTRACTOR = Extractor(ROUTE_PARENT, parent_edges, reads=NOTHING)
+BACKEND_EXTRACTOR = Extractor(BACKEND, backend_edges, reads=NOTHING)

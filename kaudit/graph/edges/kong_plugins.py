@@ -17,6 +17,7 @@ from typing import Any
 from kaudit.graph.model import Edge, Extractor
 from kaudit.model import ObjectKey, ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
+from kaudit.snapshot.reads import NOTHING
 
 PLUGIN = "plugin"
 ANNOTATION = "konghq.com/plugins"
@@ -99,4 +100,4 @@ def _filter_edges(obj: KubeObject, filters: Any, pointer: str) -> Iterator[Edge]
                    f"{pointer}/{f}/extensionRef", attrs={"alternative": ""})
 
 
-EXTRACTOR = Extractor(PLUGIN, plugin_edges)
+EXTRACTOR = Extractor(PLUGIN, plugin_edges, reads=NOTHING)

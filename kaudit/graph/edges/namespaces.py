@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from kaudit.graph.model import Edge, Extractor
 from kaudit.model import ObjectKey
 from kaudit.snapshot import Snapshot
+from kaudit.snapshot.reads import NOTHING
 
 CONTAINS = "contains"
 
@@ -18,4 +19,4 @@ def namespace_edges(snapshot: Snapshot) -> Iterator[Edge]:
             yield Edge(source=source, target=obj.ref, relation=CONTAINS, target_key=obj.key)
 
 
-EXTRACTOR = Extractor(CONTAINS, namespace_edges)
+EXTRACTOR = Extractor(CONTAINS, namespace_edges, reads=NOTHING)

@@ -12,6 +12,7 @@ from kaudit.graph.edges.fieldrefs import ANY, FieldRef
 from kaudit.graph.model import Edge, Extractor
 from kaudit.model import ObjectRef
 from kaudit.snapshot import Snapshot
+from kaudit.snapshot.reads import NOTHING
 
 BACKEND = "backend"          # Ingress -> Service
 INGRESS_CLASS = "ingress-class"
@@ -61,4 +62,4 @@ def issuer_edges(snapshot: Snapshot) -> Iterator[Edge]:
                    "/spec/issuerRef")
 
 
-ISSUER_EXTRACTOR = Extractor(ISSUER, issuer_edges)
+ISSUER_EXTRACTOR = Extractor(ISSUER, issuer_edges, reads=NOTHING)

@@ -9,6 +9,7 @@ from kaudit.apiversions import groups_of, legacy_groups
 from kaudit.graph.model import Edge, Extractor, resolve_namespace
 from kaudit.model import ObjectKey, ObjectRef, split_api_version
 from kaudit.snapshot import Snapshot
+from kaudit.snapshot.reads import NOTHING
 
 OWNER = "owner"
 
@@ -71,4 +72,4 @@ def owner_edges(snapshot: Snapshot) -> Iterator[Edge]:
             )
 
 
-EXTRACTOR = Extractor(OWNER, owner_edges)
+EXTRACTOR = Extractor(OWNER, owner_edges, reads=NOTHING)

@@ -16,6 +16,7 @@ from typing import Any
 from kaudit.graph.edges.fieldrefs import ANY, FieldRef
 from kaudit.graph.model import Edge, Extractor
 from kaudit.snapshot import Snapshot
+from kaudit.snapshot.reads import union
 
 RUNS_ON = "runs-on"   # Pod -> Node
 USES = "uses"         # Pod -> ServiceAccount/ConfigMap/Secret/PVC
@@ -144,7 +145,8 @@ def compile_refs(relation: str, refs: Sequence[FieldRef]) -> Extractor:
                 yield from out
                 out.clear()
 
-    return Extractor(relation, extract, tuple(dict.fromkeys(ref.relation for ref in refs)))
+    return Extractor(relation, extract, tuple(dict.fromkeys(ref.relation for ref in refs)),
+                     reads=union(*(ref.reads() for ref in refs)))
 
 
 EXTRACTOR = compile_refs("workloads", FIELD_REFS)
