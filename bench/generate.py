@@ -7,6 +7,13 @@ owned by the Deployment) and an Event about one of its Pods. Namespaces and CRDs
 picture. A small, fixed share of objects is unhealthy (stuck deletions, owners re-created), so
 rules do real work and produce findings instead of short-circuiting on a clean cluster.
 
+Every unhealthy object is *planted* by a ``_plant_*`` function that both breaks the object and
+states the findings the break must cause (``Expected``: rule code, severity, object, pointer,
+related objects). ``generate_planted`` returns the objects with that list and ``planted``
+returns the list alone in constant memory; ``python -m bench.planted SIZE`` scans the input and
+compares the report with it one finding at a time. A finding the generator causes without
+planting it (a side effect) is declared the same way, where it arises (``_name_collision``).
+
 Everything is derived from ``random.Random(seed)`` and a fixed capture time: the same
 ``(count, seed)`` always produces byte-identical files.
 """
@@ -14,8 +21,11 @@ Everything is derived from ``random.Random(seed)`` and a fixed capture time: the
 from __future__ import annotations
 
 import base64
+import dataclasses
+import functools
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -113,6 +123,122 @@ def _conditions(rng: random.Random, types: tuple[str, ...]) -> list[dict[str, An
     return [{"type": t, "status": "True", "lastTransitionTime": _ts(rng, 30)} for t in types]
 
 
+ObjectId = tuple[str, str, str, str]
+"""``(apiVersion, kind, namespace, name)`` of an object, namespace ``""`` when cluster-scoped:
+how a finding's ``object`` and ``related`` entries name it."""
+
+
+def object_id(obj: dict[str, Any]) -> ObjectId:
+    meta = obj["metadata"]
+    return obj["apiVersion"], obj["kind"], meta.get("namespace", ""), meta["name"]
+
+
+@dataclass(frozen=True, order=True)
+class Expected:
+    """One finding a planted fault must cause. ``code``, ``severity``, ``obj`` and ``pointer``
+    identify it in the report (at most one finding may carry them); ``related`` are objects
+    the finding must name among its related ones (the re-created owner, ...); ``fault`` says
+    which plant caused it, for the messages of ``bench.planted``. With ``absent`` set, the
+    finding must NOT be reported, for the reason it gives (a deletion still inside the rule's
+    grace): the plant did not make a fault that rule reports, and the check names it."""
+
+    code: str
+    severity: str
+    obj: ObjectId
+    pointer: str
+    related: tuple[ObjectId, ...] = ()
+    fault: str = ""
+    absent: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "severity": self.severity, "object": list(self.obj),
+                "pointer": self.pointer, "related": [list(r) for r in self.related],
+                "fault": self.fault, **({"absent": self.absent} if self.absent else {})}
+
+
+Plant = Callable[[dict[str, Any], dict[str, Any]], list[Expected]]
+"""Called with the finished planted object and its owner: the findings it must cause."""
+
+
+def _condition_pointer(obj: dict[str, Any], kind: str) -> str:
+    types = [c["type"] for c in obj["status"]["conditions"]]
+    return f"/status/conditions/{types.index(kind)}"
+
+
+@functools.cache
+def _rule_grace(code: str) -> timedelta:
+    """The default ``grace`` of rule ``code``: a deletion younger than it is work in progress,
+    not a fault, so a plant that young must not cause that rule's finding. Read from the rule
+    itself, so the two cannot disagree."""
+    from kaudit.rules.registry import load_catalogue
+
+    rule = next(r for r in load_catalogue([]).rules if r.code == code)
+    grace: timedelta = rule.Options().grace
+    return grace
+
+
+def _deleting_for(obj: dict[str, Any]) -> timedelta:
+    deleted = datetime.strptime(obj["metadata"]["deletionTimestamp"], "%Y-%m-%dT%H:%M:%SZ")
+    return CAPTURED_AT - deleted.replace(tzinfo=UTC)
+
+
+def _plant_stuck_deletion(rng: random.Random, meta: dict[str, Any]) -> Plant:
+    """A Pod deleted between a minute and two days before the capture and still held by a
+    finalizer its controller never removes (``example.org/drain``), while its status keeps
+    reporting Ready=True. Must cause FN001 stuck-deletion (error) at the finalizer, and ST001
+    ready-while-deleting (warning) at the Ready condition, each once the deletion is older
+    than that rule's ``grace`` (15m and 2m by default); a younger deletion is still normal
+    work and its finding is listed as ``absent`` (about 1 in 200 of these plants, for FN001)."""
+    meta["deletionTimestamp"] = _ts(rng, 2)
+    meta["finalizers"] = ["example.org/drain"]
+    finalizer = len(meta["finalizers"]) - 1
+
+    def expected(pod: dict[str, Any], owner: dict[str, Any]) -> list[Expected]:
+        age = _deleting_for(pod)
+        out = []
+        for code, severity, pointer in (
+                ("FN001", "error", f"/metadata/finalizers/{finalizer}"),
+                ("ST001", "warning", _condition_pointer(pod, "Ready"))):
+            grace = _rule_grace(code)
+            absent = "" if age >= grace else (
+                f"deleted {age} before the capture, inside {code}'s grace of {grace}")
+            out.append(Expected(code, severity, object_id(pod), pointer,
+                                fault="stuck-deletion", absent=absent))
+        return out
+    return expected
+
+
+def _plant_owner_recreated(rng: random.Random, meta: dict[str, Any]) -> Plant:
+    """A Pod whose owner (its ReplicaSet) was deleted and re-created under the same name: the
+    ownerReference still carries the old uid. Must cause ST004 dangling-reference (warning) at
+    that ownerReference, naming the live ReplicaSet."""
+    meta["ownerReferences"] = [{**meta["ownerReferences"][0], "uid": _uid(rng)}]
+
+    def expected(pod: dict[str, Any], owner: dict[str, Any]) -> list[Expected]:
+        return [Expected("ST004", "warning", object_id(pod), "/metadata/ownerReferences/0",
+                         related=(object_id(owner),), fault="owner-recreated")]
+    return expected
+
+
+def _name_collision(pod: dict[str, Any], siblings: list[dict[str, Any]],
+                    caused: list[Expected]) -> list[Expected]:
+    """Not planted, a side effect: a Pod is named after its ReplicaSet plus five random
+    characters (as the ReplicaSet controller names them), and two Pods of one ReplicaSet can
+    draw the same five (about 1 in 4.8M per app; seed 1 does at 1M objects: team-3573/
+    worker-71475-t5l5w9zvs6-gsmmz). The snapshot then defines one identity twice with
+    different content, which UQ001 duplicate-object rightly reports (error: one file) on the
+    later definition, naming the first; the other rules judge the identity's first
+    definition, so whatever a plant on the later Pod would cause is ``absent`` (shadowed).
+    A third Pod of the same name would make UQ001 report one identity twice, which
+    ``bench.planted`` refuses to expect rather than count."""
+    if all(s["metadata"]["name"] != pod["metadata"]["name"] for s in siblings):
+        return caused
+    shadowed = "shadowed: an earlier Pod has the same name, and rules judge the first definition"
+    return [*(dataclasses.replace(e, absent=e.absent or shadowed) for e in caused),
+            Expected("UQ001", "error", object_id(pod), "", related=(object_id(pod),),
+                     fault="pod-name-collision (side effect)")]
+
+
 def crds() -> list[dict[str, Any]]:
     """One CRD per (group, kind) the custom objects use."""
     out = []
@@ -143,8 +269,10 @@ def crds() -> list[dict[str, Any]]:
     return out
 
 
-def app_objects(rng: random.Random, namespace: str, index: int) -> list[dict[str, Any]]:
-    """The eleven objects of one app, owners before dependents (as ``kubectl get`` lists)."""
+def app_objects(rng: random.Random, namespace: str, index: int,
+                planted: list[Expected] | None = None) -> list[dict[str, Any]]:
+    """The eleven objects of one app, owners before dependents (as ``kubectl get`` lists).
+    The findings its planted faults must cause are appended to ``planted``."""
     tier = rng.choice(TIERS)
     app = f"{tier}-{index:05d}"
     labels = {"app.kubernetes.io/name": app, "app.kubernetes.io/part-of": namespace,
@@ -181,11 +309,11 @@ def app_objects(rng: random.Random, namespace: str, index: int) -> list[dict[str
         extra: dict[str, Any] = {"ownerReferences": [_owner("ReplicaSet", "apps/v1", current)]}
         # The first two apps always carry one problem each, so even a tiny run has findings.
         roll = rng.random() if index > 1 or number else 0.005 + index * 0.006
-        if roll < 0.01:  # stuck behind a finalizer for hours
-            extra["deletionTimestamp"] = _ts(rng, 2)
-            extra["finalizers"] = ["example.org/drain"]
+        plant: Plant | None = None
+        if roll < 0.01:  # stuck behind a finalizer (deleted a minute to two days ago)
+            plant = _plant_stuck_deletion(rng, extra)
         elif roll < 0.015:  # owner re-created: the reference carries a stale uid
-            extra["ownerReferences"] = [{**extra["ownerReferences"][0], "uid": _uid(rng)}]
+            plant = _plant_owner_recreated(rng, extra)
         pod_meta = _meta(rng, f"{current['name']}-{_hash(rng, 5)}", namespace, pod_labels,
                          **extra)
         started = _ts(rng, 30)
@@ -203,6 +331,9 @@ def app_objects(rng: random.Random, namespace: str, index: int) -> list[dict[str
                               "imageID": "sha256:" + f"{rng.getrandbits(256):064x}",
                               "containerID": "containerd://" + f"{rng.getrandbits(256):064x}",
                               "state": {"running": {"startedAt": started}}}]}}
+        if planted is not None:
+            caused = plant(pod, replica_sets[-1]) if plant is not None else []
+            planted.extend(_name_collision(pod, pods, caused))
         pods.append(pod)
         out.append(pod)
     out.append({"apiVersion": "v1", "kind": "Service",
@@ -245,22 +376,55 @@ def app_objects(rng: random.Random, namespace: str, index: int) -> list[dict[str
     return out
 
 
+def _chunks(count: int, seed: int) -> Iterator[tuple[list[dict[str, Any]], list[Expected]]]:
+    """The objects of ``generate(count, seed)`` in order, a namespace or an app at a time, each
+    chunk with the findings its planted faults must cause. The last app may be cut short; the
+    findings of the objects cut off are dropped with them."""
+    rng = random.Random(seed)
+    made = 0
+    first = crds()
+    made += len(first)
+    yield first[:count], []
+    index = 0
+    while made < count:
+        namespace = f"team-{index // APPS_PER_NAMESPACE:04d}"
+        chunk: list[dict[str, Any]] = []
+        if index % APPS_PER_NAMESPACE == 0:
+            chunk.append({"apiVersion": "v1", "kind": "Namespace",
+                          "metadata": _meta(rng, namespace, None,
+                                            {"kubernetes.io/metadata.name": namespace}),
+                          "spec": {"finalizers": ["kubernetes"]},
+                          "status": {"phase": "Active"}})
+        planted: list[Expected] = []
+        chunk.extend(app_objects(rng, namespace, index, planted))
+        index += 1
+        if made + len(chunk) > count:
+            cut = {object_id(o) for o in chunk[count - made:]}
+            chunk = chunk[:count - made]
+            planted = [e for e in planted if e.obj not in cut]
+        made += len(chunk)
+        yield chunk, planted
+
+
+def generate_planted(count: int, seed: int = 1) -> tuple[list[dict[str, Any]], list[Expected]]:
+    """``generate(count, seed)`` and the findings its planted faults must cause."""
+    objects: list[dict[str, Any]] = []
+    expected: list[Expected] = []
+    for chunk, planted_here in _chunks(count, seed):
+        objects.extend(chunk)
+        expected.extend(planted_here)
+    return objects, expected
+
+
 def generate(count: int, seed: int = 1) -> list[dict[str, Any]]:
     """Exactly ``count`` objects (the last app may be cut short)."""
-    rng = random.Random(seed)
-    objects = crds()
-    index = 0
-    while len(objects) < count:
-        namespace = f"team-{index // APPS_PER_NAMESPACE:04d}"
-        if index % APPS_PER_NAMESPACE == 0:
-            objects.append({"apiVersion": "v1", "kind": "Namespace",
-                            "metadata": _meta(rng, namespace, None,
-                                              {"kubernetes.io/metadata.name": namespace}),
-                            "spec": {"finalizers": ["kubernetes"]},
-                            "status": {"phase": "Active"}})
-        objects.extend(app_objects(rng, namespace, index))
-        index += 1
-    return objects[:count]
+    return generate_planted(count, seed)[0]
+
+
+def planted(count: int, seed: int = 1) -> list[Expected]:
+    """The findings the planted faults of ``generate(count, seed)`` must cause, generating
+    the objects a chunk at a time and dropping them (1M objects would hold ~10 GB at once)."""
+    return [e for _, planted_here in _chunks(count, seed) for e in planted_here]
 
 
 def snapshot_json(objects: list[dict[str, Any]]) -> bytes:
@@ -290,6 +454,12 @@ class _NoAliasDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ig
         return True
 
 
+def input_paths(count: int, seed: int, folder: Path) -> tuple[Path, Path]:
+    """Where ``write_inputs`` keeps the JSON and the YAML input of ``(count, seed)``."""
+    stem = f"bench-{count}-s{seed}-g{GENERATOR_VERSION}"
+    return folder / f"{stem}.json", folder / f"{stem}.yaml"
+
+
 def write_inputs(count: int, seed: int, folder: Path,
                  formats: tuple[str, ...] = ("json", "yaml")) -> tuple[Path, Path]:
     """``bench-<count>-s<seed>-g<version>.json`` and ``.yaml`` in ``folder``, reused when
@@ -297,9 +467,7 @@ def write_inputs(count: int, seed: int, folder: Path,
     asked for are written (1M objects as YAML would take most of an hour); both paths are
     returned either way."""
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"bench-{count}-s{seed}-g{GENERATOR_VERSION}"
-    json_path = folder / f"{stem}.json"
-    yaml_path = folder / f"{stem}.yaml"
+    json_path, yaml_path = input_paths(count, seed, folder)
     wanted = {"json": json_path, "yaml": yaml_path}
     if all(wanted[f].exists() for f in formats):
         return json_path, yaml_path
@@ -314,3 +482,27 @@ def write_inputs(count: int, seed: int, folder: Path,
             out.writelines(iter_yaml(objects))
         tmp.replace(yaml_path)
     return json_path, yaml_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.generate SIZE``: write (or reuse) the inputs and print their paths.
+    ``bench.planted`` runs it in its own process, so that the ~10 GB 1M objects take while
+    being written are returned to the system before the scan is measured."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.generate",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("size", type=int)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--formats", nargs="+", choices=("json", "yaml"), default=["json"])
+    parser.add_argument("--folder", type=Path,
+                        default=Path(__file__).resolve().parent / "results" / "inputs")
+    args = parser.parse_args(argv)
+    for path in write_inputs(args.size, args.seed, args.folder, tuple(args.formats)):
+        if path.exists():
+            print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

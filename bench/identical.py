@@ -92,7 +92,10 @@ def export_revision(rev: str, into: Path) -> Path:
     return path
 
 
-def run_reports(inputs: list[tuple[str, Path]], out_dir: Path, pythonpath: Path | None) -> None:
+def run_reports(inputs: list[tuple[str, Path]], out_dir: Path, pythonpath: Path | None,
+                driver: str = _DRIVER) -> None:
+    """Run ``driver`` (a script: output folder, input listing, ``NOW``) in a fresh interpreter
+    that imports kaudit from ``pythonpath`` (the working tree when ``None``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     listing = out_dir / "inputs.tsv"
     listing.write_text(  # paths absolute: the driver runs elsewhere
@@ -101,7 +104,7 @@ def run_reports(inputs: list[tuple[str, Path]], out_dir: Path, pythonpath: Path 
     # Before the editable install's finder: the exported tree wins for its packages.
     env["PYTHONPATH"] = str(pythonpath or ROOT)
     env["PYTHONSAFEPATH"] = "1"
-    subprocess.run([sys.executable, "-c", _DRIVER, str(out_dir), str(listing), NOW],
+    subprocess.run([sys.executable, "-c", driver, str(out_dir), str(listing), NOW],
                    env=env, check=True, cwd=tempfile.gettempdir())
 
 

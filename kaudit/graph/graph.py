@@ -294,12 +294,13 @@ def build_graph(snapshot: Snapshot, extractors: Sequence[Extractor] = EXTRACTORS
         for obj in snapshot:  # each identity once, so no key repeats
             nodes[obj.key] = _Node(obj.key, obj, None)
         by_ref: dict[ObjectRef, _Node] = {}
+        by_id: dict[int, _Node] = {}
         for extractor in extractors:
             started = time.process_time()
             if extractor is CONTAINS_EXTRACTOR:
                 _add_containment(graph)
             else:
-                _add_edges(graph, extractor.extract(snapshot), by_ref)
+                _add_edges(graph, extractor.extract(snapshot), by_ref, by_id)
             if costs is not None:
                 relation = extractor.relation
                 costs[relation] = costs.get(relation, 0.0) + time.process_time() - started
@@ -327,32 +328,38 @@ def _add_containment(graph: ClusterGraph) -> None:
 
 
 def _add_edges(graph: ClusterGraph, edges: Iterable[Edge],
-               by_ref: dict[ObjectRef, _Node]) -> None:
+               by_ref: dict[ObjectRef, _Node], by_id: dict[int, _Node]) -> None:
     """Record each edge in both nodes' adjacency, written out flat rather than through a helper
     call: this loop runs once per edge (300k for the benchmark's 100k objects). The edges
     themselves are kept as the edge data (no copy per edge); consecutive edges from one source
     (a namespace's ``contains``, a pod's ``uses``) reuse its node without hashing its key again;
     a target named again by an equal ref (the Node, ServiceAccount and ConfigMap many pods use,
     the owner of several objects) is found through ``by_ref`` without deriving its key (an
-    ``apiVersion`` split and a new ``ObjectKey``) once more."""
+    ``apiVersion`` split and a new ``ObjectKey``) once more. A ref the same extractor passes
+    again as the same object (``workloads`` makes one per distinct target) is found through
+    ``by_id`` first: an ``int`` hashed in C instead of the dataclass hashed in Python. Ids are
+    stable while the graph is built because every edge recorded keeps its ref alive."""
     nodes = graph._nodes
     last_key: ObjectKey | None = None
     last_source: _Node | None = None
     for edge in edges:
         target_ref = edge.target
-        target_key = edge.target_key
-        if target_key is None:
-            target = by_ref.get(target_ref)
-            if target is None:
-                target_key = target_ref.key
+        target = by_id.get(id(target_ref))
+        if target is None:
+            target_key = edge.target_key
+            if target_key is None:
+                target = by_ref.get(target_ref)
+                if target is None:
+                    target_key = target_ref.key
+                    target = nodes.get(target_key)
+                    if target is None:
+                        target = nodes[target_key] = _Node(target_key, None, target_ref)
+                    by_ref[target_ref] = target
+            else:
                 target = nodes.get(target_key)
                 if target is None:
                     target = nodes[target_key] = _Node(target_key, None, target_ref)
-                by_ref[target_ref] = target
-        else:
-            target = nodes.get(target_key)
-            if target is None:
-                target = nodes[target_key] = _Node(target_key, None, target_ref)
+            by_id[id(target_ref)] = target
         key = edge.source
         if key is last_key:
             source = last_source  # type: ignore[assignment]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from dataclasses import replace
 
 from kaudit.model import Family, Finding
 from kaudit.report.locations import details, display_path, object_label, subject, where
@@ -42,7 +41,7 @@ def _case_name(finding: Finding) -> str:
     ref = finding.object
     if not ref.group:
         return object_label(ref)
-    return object_label(replace(ref, kind=f"{ref.kind}.{ref.group}"))
+    return object_label(ref._replace(kind=f"{ref.kind}.{ref.group}"))
 
 
 def _details(finding: Finding, options: FormatOptions) -> list[str]:

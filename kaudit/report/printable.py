@@ -40,7 +40,7 @@ def _strings(value: Any) -> Any:
 
 
 def _ref(ref: ObjectRef | None) -> ObjectRef | None:
-    return None if ref is None else _strings(ref)
+    return None if ref is None else ObjectRef(*(printable(part) for part in ref))
 
 
 def _source(source: SourceLocation | None) -> SourceLocation | None:

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kaudit.rules.health_fields import HealthField, fields_for
+from kaudit.rules.health_fields import groups as health_groups
 from kaudit.rules.helm import KINDS as HELM_KINDS
 from kaudit.rules.helm import RELEASED, helm_revision
 from kaudit.snapshot import KubeObject
@@ -35,6 +36,9 @@ ANCESTOR = "ancestor"
 LISTENER = "listener"
 HEALTH = "health"
 """Scopes: where on the object a condition was found."""
+NESTED = ("parents", "ancestors", "listeners")
+"""``status`` fields listing per-parent, per-ancestor and per-listener conditions (each entry
+has its own ``conditions``), in the order they are read."""
 
 class Condition:
     """One condition as a rule reads it: the fields of a Kubernetes condition plus where it
@@ -107,23 +111,45 @@ def _text(value: Any) -> str:
     return "" if value is None or value == "" else str(value)
 
 
+_OWN_POINTED = 32
+_OWN_POINTERS = tuple(f"/status/conditions/{i}" for i in range(_OWN_POINTED))
+"""Pointers of the first ``status.conditions`` (formatting one per condition was a tenth of
+the view's cost)."""
+
+
 def conditions(obj: KubeObject) -> Iterator[Condition]:
     """Every condition of ``obj``: ``status.conditions``, then per parent, per ancestor and
     per listener, then the well-known health fields that are not conditions."""
+    # Not a generator: most objects have no status, or nothing but ``status.conditions``
+    # (ST002 and ST003 ask tens of thousands of them), and a plain list of those conditions
+    # costs less than a generator's frame; only the rarer shapes are read lazily.
     if obj.kind in HELM_KINDS and not obj.group:
-        yield from _helm(obj)
-        return
+        return _helm(obj)
     status = obj.raw.get("status")
     if type(status) is not dict or not status:
-        return
+        return iter(())
     own = status.get("conditions")
+    listed: list[Condition] = []
     if type(own) is list:
-        # Written out: most conditions of a snapshot are here, and ST003 reads every object.
         for i, cond in enumerate(own):
             if type(cond) is dict:
-                yield Condition(cond, f"/status/conditions/{i}")
+                listed.append(Condition(cond, _OWN_POINTERS[i] if i < _OWN_POINTED
+                                        else f"/status/conditions/{i}"))
     if len(status) == 1 and own is not None:
-        return  # nothing but conditions (the usual case): no other shape to look for
+        return iter(listed)  # nothing but conditions (the usual case): no other shape
+    group = obj.group
+    health = fields_for(group, obj.kind) if group in health_groups() else ()
+    if not health and NESTED[0] not in status and NESTED[1] not in status \
+            and NESTED[2] not in status:
+        return iter(listed)
+    return _shaped(obj, status, listed, health)
+
+
+def _shaped(obj: KubeObject, status: Mapping[str, Any], listed: list[Condition],
+            health: tuple[HealthField, ...]) -> Iterator[Condition]:
+    """``status.conditions`` (already read), then the per-parent, per-ancestor and
+    per-listener conditions, then the health fields."""
+    yield from listed
     parents = status.get("parents")
     if isinstance(parents, list):
         for i, parent in enumerate(parents):
@@ -145,9 +171,43 @@ def conditions(obj: KubeObject) -> Iterator[Condition]:
                 yield from _listed(listener.get("conditions"),
                                    f"/status/listeners/{i}/conditions", LISTENER,
                                    f"listener {name}" if name else f"listener {i}")
-    health = fields_for(obj.group, obj.kind)
     if health:
         yield from _health_fields(obj, health)
+
+
+def behind(obj: KubeObject, generation: int) -> bool:
+    """Whether a condition of ``obj``, in any scope, records an ``observedGeneration`` below
+    ``generation``: ``conditions`` read for that one field, without building a ``Condition``
+    per condition (ST003 asks every object with a generation and a status). Health fields
+    and Helm's status label carry no ``observedGeneration``."""
+    if obj.kind in HELM_KINDS and not obj.group:
+        return False
+    status = obj.raw.get("status")
+    if type(status) is not dict or not status:
+        return False
+    own = status.get("conditions")
+    if type(own) is list:
+        for cond in own:
+            if type(cond) is dict:
+                seen = cond.get("observedGeneration")
+                if type(seen) is int and seen < generation:
+                    return True
+    if len(status) == 1 and own is not None:
+        return False
+    for field in NESTED:
+        entries = status.get(field)
+        if not isinstance(entries, list):
+            continue
+        for entry in entries:
+            listed = entry.get("conditions") if isinstance(entry, dict) else None
+            if not isinstance(listed, list):
+                continue
+            for cond in listed:
+                if isinstance(cond, dict):
+                    seen = cond.get("observedGeneration")
+                    if type(seen) is int and seen < generation:
+                        return True
+    return False
 
 
 def first(obj: KubeObject, type_: str, scope: str = OBJECT) -> Condition | None:

@@ -47,10 +47,14 @@ class RuleContext(Generic[O]):
                 return iter(self._across_groups(kind, groups))
         return iter(self.snapshot.of_kind(kind, group))
 
-    def _across_groups(self, kind: str, groups: tuple[str, ...]) -> list[KubeObject]:
+    def _across_groups(self, kind: str,
+                       groups: tuple[str, ...]) -> list[KubeObject] | tuple[KubeObject, ...]:
         """Each identity once: an object defined in two groups (``apps`` and ``extensions``)
         is one object to the API server, seen here in the group asked for (UQ001 reports the
         double definition), as the snapshot shows a repeated identity once."""
+        present = [g for g in groups if self.snapshot.of_kind(kind, g)]
+        if len(present) <= 1:  # the usual case: one group, whose identities repeat nothing
+            return self.snapshot.of_kind(kind, present[0]) if present else ()
         seen: set[tuple[str, str]] = set()
         out: list[KubeObject] = []
         for group in groups:

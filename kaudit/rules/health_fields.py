@@ -77,6 +77,13 @@ def _by_group() -> Mapping[str, tuple[HealthField, ...]]:
     return {group: tuple(entries) for group, entries in grouped.items()}
 
 
+@cache
+def groups() -> frozenset[str]:
+    """The groups the table has entries for: the condition view asks every object with a
+    status for its health fields, and almost none is in one of these groups."""
+    return frozenset(_by_group())
+
+
 def fields_for(group: str, kind: str) -> tuple[HealthField, ...]:
     """The health fields an object of ``group``/``kind`` has, in table order."""
     entries = _by_group().get(group)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from kaudit.rules import (
     NOTHING,
+    Condition,
     Family,
     Finding,
     KubeObject,
@@ -19,7 +20,8 @@ from kaudit.rules import (
     format_duration,
     related,
 )
-from kaudit.snapshot.candidates import CONDITIONED, OWNED
+from kaudit.rules.controllers import controllers
+from kaudit.snapshot.candidates import CONDITIONED
 from kaudit_rules.status.conditions import failure
 
 # Relations a parent depends on (kaudit.graph.edges.crossplane): claim -> XR, XR -> composed.
@@ -28,17 +30,14 @@ READY_TYPES = ("Ready", "Healthy")
 """What a parent says when it claims to be working (``Healthy`` is Argo CD's health)."""
 
 
-def _controller_names(ctx: RuleContext[object]) -> set[tuple[str, str]]:
-    """(kind, name) of every object some other object names as its controller: a cheap
-    superset of the parents that have controlled dependents."""
-    out: set[tuple[str, str]] = set()
-    for obj in ctx.snapshot.candidates(OWNED):
-        refs = obj.metadata.get("ownerReferences")  # most objects have none: one lookup
-        if refs:
-            for ref in obj.owner_references:
-                if ref.get("controller") is True:
-                    out.add((str(ref.get("kind") or ""), str(ref.get("name") or "")))
-    return out
+def _parents(ctx: RuleContext[object]) -> set[KubeObject]:
+    """Objects that are named as some object's controller or list Crossplane resource refs:
+    the only ones ``_problems`` can find anything for. Looked up by kind, so only objects of
+    the kinds named as controllers are visited."""
+    found = _with_references(ctx)
+    for kind, names in controllers(ctx.snapshot).names.items():
+        found.update(obj for obj in ctx.snapshot.of_kind(kind) if obj.name in names)
+    return found
 
 
 def _with_references(ctx: RuleContext[object]) -> set[KubeObject]:
@@ -54,6 +53,14 @@ def _with_references(ctx: RuleContext[object]) -> set[KubeObject]:
                                              or "resourceRefs" in crossplane):
             found.add(obj)
     return found
+
+
+def _claims_ready(obj: KubeObject) -> Condition | None:
+    """The first Ready (or Healthy) condition that is True, in any scope."""
+    for cond in conditions(obj):
+        if cond.type in READY_TYPES and cond.is_true:
+            return cond
+    return None
 
 
 def _superseded(child: KubeObject, owned: list[Link]) -> bool:
@@ -110,16 +117,12 @@ class ReadyOverFailedDependency(Rule):
         grace: timedelta = timedelta(minutes=15)
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
-        controllers = _controller_names(ctx)
-        referencing = _with_references(ctx)
+        parents = _parents(ctx)
         for obj in ctx.snapshot.candidates(CONDITIONED):  # Ready=True is needed
-            if obj not in referencing and (obj.kind, obj.name) not in controllers:
+            if obj not in parents:
                 continue  # nothing it owns or references: no graph lookup needed
-            if obj.deletion_timestamp is not None:
-                continue
-            cond = next((c for c in conditions(obj)
-                         if c.type in READY_TYPES and c.is_true), None)
-            if cond is None:
+            cond = _claims_ready(obj)
+            if cond is None or obj.deletion_timestamp is not None:
                 continue
             problems = sorted(self._problems(ctx, obj), key=lambda p: (str(p[0].ref), p[1]))
             if not problems:

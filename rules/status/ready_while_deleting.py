@@ -20,7 +20,7 @@ from kaudit.rules import (
     format_time,
     related,
 )
-from kaudit.snapshot.candidates import CONDITIONED
+from kaudit.snapshot.candidates import CONDITIONED, TERMINATING
 from kaudit_rules.status.conditions import true_health_conditions
 
 COMPOSITE = "composite"  # claim -> XR (kaudit.graph.edges.crossplane.RESOURCE)
@@ -78,8 +78,13 @@ class ReadyWhileDeleting(Rule):
         grace: timedelta = timedelta(minutes=2)
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
+        # Being deleted, or maybe a claim: a set of the few such objects, so the walk over
+        # every object with a status never reads one of them.
         maybe_claims = _maybe_claims(ctx)
+        subjects = maybe_claims.union(ctx.snapshot.candidates(TERMINATING))
         for obj in ctx.snapshot.candidates(CONDITIONED):  # a True condition is needed
+            if obj not in subjects:
+                continue
             deleting = obj.deletion_timestamp is not None
             if not deleting and obj not in maybe_claims:
                 continue

@@ -19,6 +19,7 @@ from kaudit.rules import (
     format_time,
     maybe_time,
 )
+from kaudit.rules.conditions import behind
 from kaudit.snapshot.candidates import GENERATION_TRACKED
 from kaudit_rules.status.times import managed_fields
 
@@ -82,6 +83,8 @@ class StaleObservedGeneration(Rule):
                 continue
             observed = obj.status.get("observedGeneration")
             stale_object = isinstance(observed, int) and observed < generation
+            if not stale_object and not behind(obj, generation):
+                continue  # the usual case, known without building the conditions
             stale_conditions = [
                 c for c in conditions(obj)
                 if c.observed_generation is not None and c.observed_generation < generation

@@ -63,7 +63,7 @@ class FieldSpec:
 
     def values(self, obj: KubeObject) -> list[Any]:
         if self.plain:
-            found = _lookup(obj.raw, self.steps)
+            found = lookup(obj.raw, self.steps)
         else:
             found = [v for _, _, v in walk(obj.raw, self.steps)]
         if not found and self.secret:  # stringData, before the API server merges it
@@ -79,7 +79,7 @@ class FieldSpec:
         return self.mapping.get(text, text)
 
 
-def _lookup(node: Any, steps: tuple[Step, ...]) -> list[Any]:
+def lookup(node: Any, steps: tuple[Step, ...]) -> list[Any]:
     """``walk`` for a path of keys only: the value there (if not null) or nothing."""
     for step in steps:
         # ``type is dict`` first: object bodies are dicts, and the ``Mapping`` ABC check alone
@@ -122,7 +122,11 @@ class Condition:
         return cls(subject, op, value)
 
     def holds(self, obj: KubeObject) -> bool:
-        found = self.subject.values(obj)
+        return self.accepts(self.subject.values(obj))
+
+    def accepts(self, found: list[Any]) -> bool:
+        """Whether the condition holds for an object whose subject has the values ``found``
+        (``FieldSpec.values``)."""
         if self.op == "exists":
             return bool(found) == self.value
         if self.op == "equals":

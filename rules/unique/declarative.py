@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -52,8 +52,9 @@ from kaudit.rules import (
     Severity,
     related,
 )
+from kaudit_rules.unique import narrowing
 from kaudit_rules.unique.conditions import GROUP_KIND, Condition, FieldSpec, parse_conditions
-from kaudit_rules.unique.fields import WILD, Step, joint
+from kaudit_rules.unique.fields import WILD, Step, joint, single
 from kaudit_rules.unique.scopes import ClassIndex, Scope
 
 KIND = "UniqueConstraint"
@@ -169,11 +170,16 @@ class UniqueConstraintRule(Rule):
         steps = [f.steps for f in c.key]
         defaults = [f.default for f in c.key]
         groups: dict[tuple[str, tuple[Any, ...]], dict[Any, _Member]] = defaultdict(dict)
-        candidates = (
-            (o for group, kind in c.kinds for o in ctx.objects(kind, group)) if c.kinds
-            else ctx.objects())
-        with_group_kind = any(f.steps == GROUP_KIND for f in c.key)
         where = c.where
+        candidates: Iterable[KubeObject] | None = narrowing.candidates(ctx, c.kinds, where)
+        if candidates is None:
+            candidates = (
+                (o for group, kind in c.kinds for o in ctx.objects(kind, group)) if c.kinds
+                else ctx.objects())
+        with_group_kind = any(f.steps == GROUP_KIND for f in c.key)
+        # Keys of plain paths (no ``[*]``, the usual case) have one value tuple per object:
+        # read it directly rather than through ``joint``'s list enumeration.
+        plain = not any(WILD in s for s in steps)
         for obj in candidates:
             if where and not _holds(where, obj):
                 continue
@@ -181,7 +187,9 @@ class UniqueConstraintRule(Rule):
             if not scopes:
                 continue
             node = _view(obj, with_group_kind, c.secret_fields)
-            for values, pointers in joint(node, steps, defaults):
+            combos = joint(node, steps, defaults) if not plain \
+                else single(node, steps, defaults)
+            for values, pointers in combos:
                 norm = tuple(f.normalise(v) for f, v in zip(c.key, values, strict=True))
                 pointer = next((p for p in reversed(pointers) if p), "")
                 for scope_value, referrers in scopes.items():

@@ -127,3 +127,40 @@ def joint(node: Any, paths: Sequence[tuple[Step, ...]],
                 break
         else:
             yield tuple(values), tuple(pointers)
+
+
+def single(node: Any, paths: Sequence[tuple[Step, ...]],
+           defaults: Sequence[Any]) -> tuple[tuple[tuple[Any, ...], tuple[str, ...]], ...]:
+    """``joint`` for paths without ``[*]``: at most one value tuple, read by plain lookups
+    (a unique constraint reads its key from every candidate object). Same values, pointers and
+    defaults as ``joint``."""
+    values: list[Any] = []
+    pointers: list[str] = []
+    for steps, default in zip(paths, defaults, strict=True):
+        found = _first(node, steps)
+        if found is not None:
+            pointers.append(found[0])
+            values.append(found[1])
+        elif default is not None:
+            pointers.append("")
+            values.append(default)
+        else:
+            return ()
+    return ((tuple(values), tuple(pointers)),)
+
+
+def _first(node: Any, steps: Sequence[Step]) -> tuple[str, Any] | None:
+    """``walk`` of a path without ``[*]``: (pointer, value), or ``None`` (missing or null)."""
+    pointer = ""
+    for step in steps:
+        if isinstance(step, int):
+            if not isinstance(node, list) or not 0 <= step < len(node):
+                return None
+            node = node[step]
+            pointer = f"{pointer}/{step}"
+        elif isinstance(node, Mapping) and step in node:
+            node = node[step]
+            pointer = f"{pointer}/{escape(step)}"
+        else:
+            return None
+    return None if node is None else (pointer, node)

@@ -12,6 +12,7 @@ from kaudit.apiversions import (
     selector_defaults_to_template,
 )
 from kaudit.rules import Family, Finding, KubeObject, Reads, Rule, RuleContext, Severity, related
+from kaudit.rules.controllers import controllers
 from kaudit_rules.unique.selectors import describe, index_key, matches
 
 WORKLOADS = (("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"),
@@ -40,8 +41,15 @@ def _selector(obj: KubeObject) -> Mapping[str, Any] | None:
 
 
 def _template_labels(obj: KubeObject) -> Mapping[str, str]:
-    labels = obj.get("spec", "template", "metadata", "labels")
-    return labels if isinstance(labels, dict) else {}
+    node: Any = obj.raw
+    for step in ("spec", "template", "metadata", "labels"):
+        if not isinstance(node, dict):
+            return _NO_LABELS
+        node = node.get(step)
+    return node if isinstance(node, dict) else _NO_LABELS
+
+
+_NO_LABELS: Mapping[str, str] = {}
 
 
 def _adopts(parent: KubeObject, child: KubeObject) -> bool:
@@ -49,8 +57,23 @@ def _adopts(parent: KubeObject, child: KubeObject) -> bool:
     return parent.kind == "Deployment" and child.kind == "ReplicaSet"
 
 
-def _has_controller(obj: KubeObject) -> bool:
-    return any(ref.get("controller") is True for ref in obj.owner_references)
+_Selects = tuple[Mapping[str, Any], Mapping[str, str]]
+
+
+def _unowned_workloads(ctx: RuleContext) -> dict[KubeObject, _Selects]:
+    """Workload controllers no other controller owns, that select something and are not
+    being deleted, in walking order, each with its selector and its pod template's labels
+    (read once: ``_controllers`` asks for each candidate's selector again and again)."""
+    controlled = controllers(ctx.snapshot).controlled
+    out: dict[KubeObject, _Selects] = {}
+    for group, kind in WORKLOADS:
+        for obj in ctx.objects(kind, group):
+            if obj in controlled:
+                continue
+            selector = _selector(obj)
+            if selector and obj.deletion_timestamp is None:
+                out[obj] = (selector, _template_labels(obj))
+    return out
 
 
 class OverlappingSelectors(Rule):
@@ -78,30 +101,33 @@ class OverlappingSelectors(Rule):
     reads = READS
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        workloads = [o for g, k in WORKLOADS for o in ctx.objects(k, g)
-                     if not _has_controller(o) and _selector(o)
-                     and o.deletion_timestamp is None]
+        workloads = _unowned_workloads(ctx)
         yield from self._controllers(workloads)
         yield from self._autoscalers(ctx)
         yield from self._budgets(ctx, workloads)
 
-    def _controllers(self, workloads: list[KubeObject]) -> Iterator[Finding]:
+    def _controllers(self, workloads: dict[KubeObject, _Selects]) -> Iterator[Finding]:
         by_label: dict[tuple[str, str, str], list[KubeObject]] = defaultdict(list)
         unindexed: dict[str, list[KubeObject]] = defaultdict(list)
-        for obj in workloads:
-            key = index_key(_selector(obj))
+        for obj, (selector, _) in workloads.items():
+            key = index_key(selector)
             if key is None:
                 unindexed[obj.namespace].append(obj)
             else:
                 by_label[(obj.namespace, *key)].append(obj)
         reported: set[tuple[Any, Any]] = set()
-        for obj in workloads:
-            labels = _template_labels(obj)
-            candidates = [c for k, v in sorted(labels.items())
-                          for c in by_label.get((obj.namespace, k, str(v)), [])]
-            candidates += unindexed.get(obj.namespace, [])
+        for obj, (_, labels) in workloads.items():
+            namespace = obj.namespace
+            candidates: list[KubeObject] = []
+            for k, v in sorted(labels.items()):
+                found = by_label.get((namespace, k, str(v)))
+                if found:
+                    candidates.extend(found)
+            found = unindexed.get(namespace)
+            if found:
+                candidates.extend(found)
             for other in candidates:
-                if other is obj or not matches(_selector(other), labels):
+                if other is obj or not matches(workloads[other][0], labels):
                     continue
                 if _adopts(other, obj) or _adopts(obj, other):
                     continue
@@ -117,7 +143,7 @@ class OverlappingSelectors(Rule):
                     else "/spec/template/metadata/labels"
                 yield self.finding(
                     second, at=at,
-                    message=f"selector ({describe(_selector(other))}) of {other.ref.short} "
+                    message=f"selector ({describe(workloads[other][0])}) of {other.ref.short} "
                             f"matches the pod template of {obj.ref.short}: both controllers "
                             "claim the same pods and fight over their number",
                     related=[related(first, "overlaps")])
@@ -141,14 +167,15 @@ class OverlappingSelectors(Rule):
                         "replica count",
                 related=[related(h, "also-scales") for h in hpas[:-1]])
 
-    def _budgets(self, ctx: RuleContext, workloads: list[KubeObject]) -> Iterator[Finding]:
+    def _budgets(self, ctx: RuleContext,
+                 workloads: dict[KubeObject, _Selects]) -> Iterator[Finding]:
         budgets: dict[str, list[KubeObject]] = defaultdict(list)
         for pdb in ctx.objects(PDB[1], PDB[0]):
             budgets[pdb.namespace].append(pdb)
         if not budgets:
             return
         subjects: list[tuple[KubeObject, Mapping[str, str], str]] = [
-            (w, _template_labels(w), "/spec/template/metadata/labels") for w in workloads]
+            (w, labels, "/spec/template/metadata/labels") for w, (_, labels) in workloads.items()]
         for pod in ctx.objects("Pod", ""):
             if any(link.obj is not None
                    and (current_group(link.obj.group, link.obj.kind), link.obj.kind) in WORKLOADS

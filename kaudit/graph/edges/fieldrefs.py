@@ -7,14 +7,14 @@ packs add their own without writing an extractor.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kaudit.graph.model import Edge, Extractor, resolve_namespace
 from kaudit.model import ObjectRef, split_api_version
 from kaudit.snapshot import KubeObject, Snapshot
-from kaudit.snapshot.reads import Reads, of_paths
+from kaudit.snapshot.reads import Reads, of_paths, union
 
 ANY = "*"
 
@@ -55,6 +55,20 @@ class FieldRef:
             sources = snapshot.having(first, second)
         else:
             sources = snapshot
+        if ANY not in self.path:
+            # One field per object (an Event's ``involvedObject``, a claim's ``resourceRef``):
+            # a loop of lookups and one pointer, not the recursive walk's generators.
+            path = self.path
+            fixed = "".join("/" + _escape(step) for step in path)
+            for obj in sources:
+                node: Any = obj.raw
+                for step in path:
+                    node = node.get(step) if isinstance(node, dict) else None
+                if node is not None:
+                    ref = self._target_of(snapshot, obj, node)
+                    if ref is not None:
+                        yield Edge(obj.key, ref, self.relation, fixed)
+            return
         for obj in sources:
             if first is not None and obj.raw.get(first) is None:
                 continue
@@ -107,3 +121,88 @@ def _walk(node: Any, path: tuple[str, ...], pointer: str) -> Iterator[tuple[str,
 
 def field_extractor(ref: FieldRef) -> Extractor:
     return Extractor(ref.relation, ref.extract, reads=ref.reads())
+
+
+class _Step:
+    """One node of the compiled path trie: the references that end here, and the steps on
+    (a key with its JSON-pointer piece escaped once, or ``*`` for every list item), in the
+    order the ``FieldRef`` lines first named them."""
+
+    __slots__ = ("next", "refs")
+
+    def __init__(self) -> None:
+        self.refs: list[FieldRef] = []
+        self.next: dict[str, _Step] = {}
+
+    def compiled(self) -> tuple[tuple[FieldRef, ...],
+                                tuple[tuple[str, str, tuple[Any, ...]], ...]]:
+        """``(refs, ((step, "/piece", child), ...))`` as plain tuples: the walk runs ~20 times
+        per pod and reads them without attribute or escaping work."""
+        return tuple(self.refs), tuple(
+            (step, "" if step == ANY else "/" + _escape(step), child.compiled())
+            for step, child in self.next.items())
+
+
+def _trie(refs: Sequence[FieldRef]) -> tuple[Any, ...]:
+    root = _Step()
+    for ref in refs:
+        node = root
+        for step in ref.path:
+            node = node.next.setdefault(step, _Step())
+        node.refs.append(ref)
+    return root.compiled()
+
+
+def _escape(step: str) -> str:
+    return step.replace("~", "~0").replace("/", "~1") if ("~" in step or "/" in step) else step
+
+
+_ABSENT = object()
+
+
+def compile_refs(relation: str, refs: Sequence[FieldRef]) -> Extractor:
+    """One extractor for several ``FieldRef`` lines over the same kinds: one walk per object,
+    over a path trie compiled from the lines (walking each line separately cost 5 s per 50k
+    pods; the trie walk visits only keys that exist). The general way to walk many lines at
+    once, and what a hand-written walker over the same lines must agree with (``workloads``
+    is tested against it)."""
+    trie = _trie(refs)
+    kinds = sorted({gk for ref in refs for gk in (ref.kinds or ())})
+
+    def visit(snapshot: Snapshot, obj: Any, node: Any, step: tuple[Any, ...], pointer: str,
+              out: list[Edge]) -> None:
+        # Plain recursion into a list rather than nested generators (each ``yield from``
+        # level re-yields every edge), over a trie compiled to tuples: measured on 27k pods,
+        # the walk cost more than making their edges.
+        refs, steps = step
+        if refs and node is not None:
+            for ref in refs:
+                if ref.kinds is None or (obj.group, obj.kind) in ref.kinds:
+                    target = ref._target_of(snapshot, obj, node)
+                    if target is not None:
+                        out.append(Edge(source=obj.key, target=target, relation=ref.relation,
+                                        pointer=pointer))
+        if not steps:
+            return
+        if isinstance(node, dict):
+            for key, piece, deeper in steps:
+                if key != ANY:
+                    value = node.get(key, _ABSENT)
+                    if value is not _ABSENT:
+                        visit(snapshot, obj, value, deeper, pointer + piece, out)
+        elif isinstance(node, list):
+            for key, _, deeper in steps:
+                if key == ANY:
+                    for i, item in enumerate(node):
+                        visit(snapshot, obj, item, deeper, f"{pointer}/{i}", out)
+
+    def extract(snapshot: Snapshot) -> Iterator[Edge]:
+        out: list[Edge] = []
+        for group, kind in kinds:
+            for obj in snapshot.of_kind(kind, group):
+                visit(snapshot, obj, obj.raw, trie, "", out)
+                yield from out
+                out.clear()
+
+    return Extractor(relation, extract, tuple(dict.fromkeys(ref.relation for ref in refs)),
+                     reads=union(*(ref.reads() for ref in refs)))
