@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from kaudit import yamldata
 
 _RELEASE = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?$")
 
@@ -58,7 +58,7 @@ def parse_release(text: str) -> tuple[int, int]:
 @cache
 def table() -> ApiVersions:
     text = resources.files("kaudit.data").joinpath("api_versions.yaml").read_text()
-    return build(yaml.safe_load(text))
+    return build(yamldata.load(text))
 
 
 def build(doc: Mapping[str, Any]) -> ApiVersions:

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from kaudit import yamldata
 from kaudit.aggregation import group_version, is_aggregated
 from kaudit.snapshot import KubeObject, Snapshot
 
@@ -124,7 +123,7 @@ class Owner:
 
 def load_catalogue(path: Path = CATALOGUE) -> tuple[Known, ...]:
     """The catalogue, in file order."""
-    return tuple(Known.parse(doc) for doc in yaml.safe_load(path.read_text()) or ())
+    return tuple(Known.parse(doc) for doc in yamldata.load(path.read_text()) or ())
 
 
 TABLE: tuple[Known, ...] = load_catalogue()

@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from kaudit import yamldata
 
 STATUSES = frozenset({"True", "False", "Unknown"})
 
@@ -66,7 +66,7 @@ def build(doc: Sequence[Mapping[str, Any]]) -> tuple[HealthField, ...]:
 @cache
 def table() -> tuple[HealthField, ...]:
     text = resources.files("kaudit.data").joinpath("health_fields.yaml").read_text()
-    return build(yaml.safe_load(text))
+    return build(yamldata.load(text))
 
 
 @cache

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from kaudit import yamldata
 from kaudit.rules.base import Rule, is_rule_class
 from kaudit.rules.meta import ENGINE_RULES
 
@@ -119,10 +120,12 @@ def rules_from_yaml(path: Path,
     try:
         if path.stat().st_size > MAX_PACK_BYTES:
             raise RuleLoadError(f"{path}: a rule file over {MAX_PACK_BYTES // 1024} KiB")
-        text = path.read_text()
-        _check_expansion(text, path)
-        docs = [d for d in yaml.safe_load_all(text) if d is not None]
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        docs = _read_pack(path.read_text(), path)
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(getattr(exc, "problem", "")):  # libyaml's own depth limit
+            raise RuleLoadError(f"{path}: nested too deeply for a rule file") from None
+        raise RuleLoadError(f"{path}: cannot read rule file: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
         raise RuleLoadError(f"{path}: cannot read rule file: {exc}") from exc
     except RecursionError:
         raise RuleLoadError(f"{path}: nested too deeply for a rule file") from None
@@ -147,7 +150,27 @@ MAX_PACK_NODES = 100_000
 """YAML nodes a rule file may expand to through aliases (a few hundred in a real pack)."""
 
 
-def _check_expansion(text: str, path: Path) -> None:
+def _read_pack(text: str, path: Path) -> list[Any]:
+    """The documents of a rule file (empty ones left out), each parsed once by libyaml
+    (``kaudit.yamldata``: the shipped packs are read by every scan) and checked by
+    ``_check_expansion`` before it is constructed."""
+    loader = yamldata.Loader(text)
+    docs: list[Any] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            _check_expansion(node, path)
+            data = loader.construct_document(node)
+            if data is not None:
+                docs.append(data)
+    finally:
+        loader.dispose()
+    return docs
+
+
+def _check_expansion(document: yaml.Node, path: Path) -> None:
     """Refuse a rule file whose aliases expand beyond ``MAX_PACK_NODES`` (a "billion laughs"
     of nested aliases is a few hundred bytes). A rule pack can come from the checkout a CI
     gate checks (a discovered config's ``rules-dir``), so it is bounded like any input.
@@ -168,10 +191,9 @@ def _check_expansion(text: str, path: Path) -> None:
         sizes[id(node)] = total
         return total
 
-    for document in yaml.compose_all(text, Loader=yaml.SafeLoader):
-        if document is not None and size(document) > MAX_PACK_NODES:
-            raise RuleLoadError(f"{path}: YAML aliases expand to more than {MAX_PACK_NODES} "
-                                "nodes; a rule file may not")
+    if size(document) > MAX_PACK_NODES:
+        raise RuleLoadError(f"{path}: YAML aliases expand to more than {MAX_PACK_NODES} "
+                            "nodes; a rule file may not")
 
 
 def _load_folder(folder: Path, allow_python: bool = True,

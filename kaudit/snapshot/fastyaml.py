@@ -7,10 +7,19 @@ reads YAML 1.2, and kubectl reads YAML 1.1: unquoted ``yes``/``on``/``off`` are 
 document takes the fast path only when nothing in it could read differently, and every other
 document goes to ``CSafeLoader`` (``yamlparse.parse_document``), which stays the reference:
 
-- before parsing, a scan of the text for a missing final line break (yaml-rs then adds one
-  to a closing block scalar), anchors, aliases and tags (``&``/``*``/``!`` starting
-  a token), merge keys (``<<``), integers written with a leading ``0`` (octal in 1.1, decimal
-  in 1.2), directives and the line breaks only YAML 1.1 knows (NEL, LS, PS);
+- before parsing, a scan of the text for a missing final line break in a document that may
+  end in a block scalar (yaml-rs then adds one to it; without a ``|`` or ``>`` anywhere the
+  line break is added and changes nothing), tags (a ``!`` where a node can start,
+  ``_may_be_tag``, confirmed by libyaml's scanner, which finds exactly the tags the
+  reference reads), merge keys (``<<``), integers written with a leading ``0`` (octal in 1.1,
+  decimal in 1.2), directives and the line breaks only YAML 1.1 knows (NEL, LS, PS);
+- aliases (``may_have_aliases``: an alias ``*name`` and an anchor ``&name`` of the same name,
+  each starting a token, since an alias can only name an anchor of its own document), so the
+  reference path bounds alias bombs. ``*`` and ``&`` are common in CRD descriptions (Markdown
+  lists, "a & b"): looking for any of them sent 128 corpus documents, 12 MB and most of the
+  corpus's YAML bytes, to ``CSafeLoader`` for no alias. An anchor without an alias names a
+  node and changes nothing. yaml-rs is also told to refuse any alias expansion, but that is
+  not relied on: it reads an alias to its own enclosing anchor (``a: &a [1, *a]``) as null;
 - yaml-rs itself refuses duplicate keys (PyYAML keeps the last; the reference path decides);
 - after parsing, a walk of the result: any float (the two versions' float grammars differ),
   any key that is not a string (the reference turns keys into strings, as kubectl does), any
@@ -31,9 +40,15 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import yaml
+
+_SCANNER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 try:  # an optional speed-up: the reference path needs only PyYAML
     import yaml_rs
     _DUPLICATES_ARE_ERRORS = yaml_rs.DuplicateKeyPolicy.Error
+    _NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0,
+                                      max_alias_expansions_per_anchor=0)
 except ImportError:  # pragma: no cover - exercised only without the dependency
     yaml_rs = None
 
@@ -43,9 +58,19 @@ _ZERO_INT = re.compile(r"0(?:[0-9_]+|[oObBxX][0-9a-fA-F_]*)"
 and 755 in 1.2.
 The pattern starts with a literal so the regex engine skips ahead in C; whether the ``0``
 starts a token is checked on each (rare) match (an alternation in front cost 50x more)."""
-_BEFORE_TOKEN = frozenset(" \t\n[,{")
-_INDICATOR = re.compile(r"[&*!]")
-_TOKEN_START = frozenset(" \t\n\r[{,")
+_BEFORE_TOKEN = frozenset(" \t\n[,{:")
+_TOKEN_START = frozenset(" \t\n\r[{,:")
+"""Characters a token may follow. ``:`` too: in a flow mapping libyaml reads ``{"a":0755}``
+as the value 493 and ``{"a":!!binary aGk=}`` as a tagged value (yaml-rs: 755 and the text)."""
+_ANCHOR = re.compile(r"&([0-9A-Za-z_-]+)")
+_ALIAS = re.compile(r"\*([0-9A-Za-z_-]+)")
+"""Anchors and aliases with the name libyaml reads (it stops at the first character outside
+``[0-9A-Za-z_-]``, and refuses the token if that is not a break); ``_names`` keeps those
+starting a token. Literal first, as ``_ZERO_INT``."""
+_BEFORE_PROPERTY = frozenset(" \t\r\n[{,:")
+_NODE_BEFORE = frozenset(":-?[{,")
+"""Indicators a node (and so a tag) can follow on its line: a value, a sequence entry, a
+complex key, a flow collection's start or separator."""
 _YAML11_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
 
 _BOOL11 = frozenset({"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
@@ -70,8 +95,10 @@ def fast_load(text: str) -> tuple[bool, Any]:
     by yaml-rs; ``(False, None)`` when the reference parser must read it."""
     if yaml_rs is None or _needs_reference(text):
         return False, None
+    if not text.endswith("\n"):
+        text += "\n"  # no block scalar to end (``_needs_reference``): the break changes nothing
     try:
-        data = yaml_rs.loads(text, parse_datetime=False,
+        data = yaml_rs.loads(text, parse_datetime=False, alias_limits=_NO_ALIASES,
                              duplicate_key_policy=_DUPLICATES_ARE_ERRORS)
     except Exception:  # any refusal (syntax, duplicates, depth): the reference path reports it
         return False, None
@@ -80,26 +107,80 @@ def fast_load(text: str) -> tuple[bool, Any]:
     return True, data
 
 
+def may_have_aliases(text: str) -> bool:
+    """Whether ``text`` may hold an alias: an alias (``*name``) and an anchor (``&name``) of
+    the same name, each starting a token. A document without such a pair has none (an alias
+    names an anchor of its own document; an undefined one is a parse error)."""
+    if "*" not in text or "&" not in text:
+        return False
+    aliases = _names(_ALIAS, text)
+    return bool(aliases) and not aliases.isdisjoint(_names(_ANCHOR, text))
+
+
+def _names(pattern: re.Pattern[str], text: str) -> set[str]:
+    return {m.group(1) for m in pattern.finditer(text)
+            if m.start() == 0 or text[m.start() - 1] in _BEFORE_PROPERTY}
+
+
 def _needs_reference(text: str) -> bool:
-    if not text.endswith("\n"):
+    if not text.endswith("\n") and ("|" in text or ">" in text):
         # A block scalar ending the file without a final line break: PyYAML keeps none,
         # yaml-rs adds one (the only difference the corpus showed inside block scalars).
         return True
     if "<<" in text or "%" in text[:1] or "\n%" in text:
         return True
-    if any(ch in text for ch in _YAML11_ONLY_BREAKS):
+    if any(ch in text for ch in _YAML11_ONLY_BREAKS) or may_have_aliases(text):
         return True
-    for match in _INDICATOR.finditer(text):
-        at = match.start()
-        if at == 0 or text[at - 1] in _TOKEN_START:
-            return True
     for match in _ZERO_INT.finditer(text):
         at = match.start()
         if at and text[at - 1] in "+-":  # a sign belongs to the token
             at -= 1
         if at == 0 or text[at - 1] in _BEFORE_TOKEN:
             return True
+    at = text.find("!")
+    while at >= 0:
+        if _may_be_tag(text, at):
+            return _scans_a_tag(text)
+        at = text.find("!", at + 1)
     return False
+
+
+def _scans_a_tag(text: str) -> bool:
+    """Whether libyaml's scanner (the reference's) finds a tag in ``text``; an error is left
+    to the reference too. Only documents where ``_may_be_tag`` saw one pay for it: CEL rules
+    (``!has(self.x)`` on a line of its own) are common in CRDs, and scanning costs about a
+    third of what the reference's full reading would."""
+    scanner = _SCANNER(text)
+    try:
+        while scanner.check_token():
+            if type(scanner.get_token()) is yaml.TagToken:
+                return True
+    except yaml.YAMLError:
+        return True
+    finally:
+        scanner.dispose()
+    return False
+
+
+def _may_be_tag(text: str, at: int) -> bool:
+    """Whether the ``!`` at ``at`` could start a tag: it starts a token where a node can start
+    (the line's first token, or after ``:``, ``-``, ``?``, ``[``, ``{``, ``,`` or an anchor
+    that starts one).
+    A ``!`` inside a scalar (``self.type != 'x'``, ``|| !has(x)`` in CEL rules) cannot.
+    Over-answering is safe (the reference reads the document); under-answering is not."""
+    if at and text[at - 1] not in _TOKEN_START:
+        return False  # inside a word: ``a!b``
+    line_start = text.rfind("\n", 0, at) + 1
+    before = text[line_start:at].rstrip(" \t")
+    if not before or before[-1] in _NODE_BEFORE:
+        return True
+    word = before.rsplit(None, 1)[-1]
+    if not word.startswith("&"):
+        return False
+    # ``&anchor !tag value``, where the anchor itself starts a node (``a && !b`` in a CEL
+    # rule does not).
+    before = before[: -len(word)].rstrip(" \t")
+    return not before or before[-1] in _NODE_BEFORE
 
 
 def _plain(node: Any) -> bool:

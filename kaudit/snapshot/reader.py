@@ -180,7 +180,8 @@ def read_input(path: str, stdin: BinaryIO | None, limits: InputLimits) -> bytes:
             head = handle.read(2)
             if head == GZIP_MAGIC:
                 return _gunzip(handle, cap, head)
-            return head + _read_capped(handle, cap - len(head), "the file")
+            expected = info.st_size - len(head) if stat.S_ISREG(info.st_mode) else None
+            return head + _read_capped(handle, cap - len(head), "the file", expected)
         except OSError as exc:
             raise ReadError(f"cannot read: {_why(exc)}") from None
 
@@ -190,8 +191,17 @@ def _too_big(what: str, cap: int) -> str:
             "raise it with --max-input-bytes")
 
 
-def _read_capped(stream: BinaryIO, cap: int, what: str) -> bytes:
-    data = stream.read(cap + 1)
+def _read_capped(stream: BinaryIO, cap: int, what: str, expected: int | None = None) -> bytes:
+    """At most ``cap`` bytes, or ``ReadError``. With the ``expected`` size of a regular file,
+    that much is asked for first: ``read(cap + 1)`` allocates the whole cap (256 MiB) before
+    reading, a tenth of a second over the 2 300 files of the shared corpus. A file that grew
+    since it was measured is read on, to the cap."""
+    if expected is not None and 0 <= expected < cap:
+        data = stream.read(expected + 1)
+        if len(data) > expected:
+            data += stream.read(cap - len(data) + 1)
+    else:
+        data = stream.read(cap + 1)
     if len(data) > cap:
         raise ReadError(_too_big(f"{what} holds more", cap))
     return data

@@ -112,10 +112,10 @@ def of_paths(kinds: Iterable[tuple[str, str]] | None, path: Path) -> Reads:
 def lean_kinds() -> frozenset[tuple[str, str]]:
     """(group, kind) pairs whose bodies are kept only as far as declared
     (``kaudit/data/lean_kinds.yaml``)."""
-    import yaml
+    from kaudit import yamldata  # libyaml: read at every scan's start (tests/test_startup.py)
 
     text = resources.files("kaudit.data").joinpath("lean_kinds.yaml").read_text("utf-8")
-    entries = yaml.safe_load(text)["kinds"]
+    entries = yamldata.load(text)["kinds"]
     return frozenset((str(e.get("group") or ""), str(e["kind"])) for e in entries)
 
 

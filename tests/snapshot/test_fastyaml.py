@@ -90,6 +90,17 @@ def test_every_corpus_document_reads_as_kubectl_reads_it() -> None:
     "ratio: 1e3\n",                   # a string in 1.1, a float in 1.2
     "ratio: 0.5\n",                   # any float
     "a: &x {b: 1}\nc: *x\n",          # anchors and aliases (bounded by the reference path)
+    "a: &x 1\nb: [*x, *x]\n",
+    "a: &a [1, *a]\n",                 # an alias inside its own anchor (yaml-rs reads null)
+    "a: &x !!str 5\n",                 # a tag after an anchor
+    "- !!str 5\n- [!!int '6', {k: !!str 7}]\n",  # tags in sequences and flow collections
+    "? !!str 1\n: v\n",                # a tagged complex key
+    "!!map {a: 1}\n",                  # a tag starting the document
+    'x: {"a":!!binary aGVsbG8=}\n',     # a value right after a JSON-like key's colon
+    'x: {"a":0755, "b":!!set {y}}\n',
+    "a:\n  !!str 5\n",                 # a tag starting its own line
+    "script: |\n  echo hi",            # a block scalar ending without a line break
+    "script: >\n  folded\n  text",
     "base: &b {x: 1}\nmerged:\n  <<: *b\n  y: 2\n",
     "value: !!str 5\n",               # tags
     "data: !!binary aGVsbG8=\n",
@@ -122,6 +133,14 @@ def test_documents_that_could_read_differently_read_as_kubectl_reads_them(text: 
     "# a comment\n\nkind: Pod\nspec:\n  replicas: 3\n  enabled: true\n  tag: 'true'\n",
     "kind: X\ndata:\n  script: |\n    echo yes\n    exit 0\n",
     "kind: X\nstamp: 2024-01-02T03:04:05Z\nnothing: ~\nempty:\n",
+    # ``*``, ``&`` and ``!`` inside scalars (Markdown lists, "a & b", CEL rules) are no
+    # aliases, anchors or tags: the document keeps the fast path.
+    "description: |\n  * one *two* & three\n  * four\nnote: a & b, c * d\n",
+    "rule: self.type != 'x' && !has(self.y)\nmessage: must not be empty!\n",
+    "pattern: a!b\nwords: [one, two]\nrule: has(self.a) && !has(self.b)\n",
+    "rule: >-\n  has(self.a) ||\n  !has(self.b)\nmessage: a\n  !b on a line of its own\n",
+    # Without a block scalar a missing final line break changes nothing.
+    "kind: X\nname: a\nlist: [one, 'two']",
 ])
 def test_plain_documents_take_the_fast_path_with_the_same_result(text: str) -> None:
     doc = RawDocument(text, 3)
