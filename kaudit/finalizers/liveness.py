@@ -21,12 +21,17 @@ from datetime import datetime, timedelta
 from kaudit.aggregation import group_version, is_aggregated
 from kaudit.apiversions import groups_of
 from kaudit.finalizers.table import APISERVICE_GROUP, CRD_GROUP, Owner, OwnerKind
+from kaudit.finalizers.workloads import (
+    WORKLOAD_KINDS,
+    WorkloadIndex,
+    helm_release,
+    workload_index,
+)
 from kaudit.model import ObjectRef
 from kaudit.snapshot import KubeObject, Snapshot
 from kaudit.snapshot.reads import Reads
 from kaudit.timeutil import format_duration, maybe_time
 
-WORKLOAD_KINDS = (("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "DaemonSet"))
 _EVENT_FIELDS = ("source", "reportingController", "reportingComponent", "lastTimestamp",
                  "eventTime", "series", "reason")
 _RUNS = ("spec.template.spec.containers.*.command", "spec.template.spec.containers.*.args",
@@ -36,9 +41,6 @@ READS = Reads({"Event": _EVENT_FIELDS, "events.k8s.io/Event": _EVENT_FIELDS,
 """The body fields liveness evidence reads (``kaudit.snapshot.reads``): who reported the
 Events about an object and when, and how a workload runs (replicas, a ``kopf`` command).
 Every rule that asks for liveness declares these."""
-"""The kinds a controller runs as, by current group; the legacy groups serving the same kind
-(``extensions/v1beta1`` Deployments and DaemonSets, from kaudit/data/api_versions.yaml) count
-too: a cluster or dump that old still runs its operators that way."""
 KOPF_PEERINGS = (("kopf.dev", "ClusterKopfPeering"), ("kopf.dev", "KopfPeering"),
                  ("zalando.org", "ClusterKopfPeering"), ("zalando.org", "KopfPeering"))
 _GAP_WORDS = {
@@ -164,12 +166,29 @@ def _recent_events(owner: Owner, events: Sequence[KubeObject],
 
 
 # ---- the API group ----------------------------------------------------------------------
+# Which CRDs and aggregated APIServices serve a group depends on the snapshot only, and every
+# finalized object of an operator asks for its group: found once per (snapshot, group).
+_SERVING: weakref.WeakKeyDictionary[
+    Snapshot, dict[str, tuple[list[KubeObject], list[KubeObject]]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _serving(group: str, snapshot: Snapshot) -> tuple[list[KubeObject], list[KubeObject]]:
+    """The CRDs and the aggregated APIServices of ``group`` (lower case)."""
+    per_snapshot = _SERVING.setdefault(snapshot, {})
+    found = per_snapshot.get(group)
+    if found is None:
+        crds = [c for c in snapshot.of_kind("CustomResourceDefinition", CRD_GROUP)
+                if str(c.spec.get("group") or "").lower() == group]
+        services = [s for s in snapshot.of_kind("APIService", APISERVICE_GROUP)
+                    if group_version(s)[0].lower() == group and is_aggregated(s)]
+        found = per_snapshot[group] = (crds, services)
+    return found
+
+
 def _api_group(group: str, obj: KubeObject, snapshot: Snapshot,
                unreadable: list[str]) -> Iterator[Evidence]:
-    crds = [c for c in snapshot.of_kind("CustomResourceDefinition", CRD_GROUP)
-            if str(c.spec.get("group") or "").lower() == group]
-    services = [s for s in snapshot.of_kind("APIService", APISERVICE_GROUP)
-                if group_version(s)[0].lower() == group and is_aggregated(s)]
+    crds, services = _serving(group, snapshot)
     for svc in services:
         cond = svc.condition("Available")
         if cond is not None and str(cond.get("status")) == "False":
@@ -202,7 +221,8 @@ def _api_group(group: str, obj: KubeObject, snapshot: Snapshot,
 # ---- the workloads that run it ----------------------------------------------------------
 # Candidates depend on the owner and the snapshot only, and thousands of objects share one
 # owner (every Pod with one operator's finalizer): computed once per (snapshot, owner), so
-# the cost is O(owners x workloads), not O(finalized objects x workloads).
+# the cost is O(owners x matching workloads), not O(finalized objects x workloads) (the
+# snapshot's ``WorkloadIndex`` answers each way of naming a workload but patterns).
 _CANDIDATES: weakref.WeakKeyDictionary[Snapshot, dict[Owner, list[KubeObject]]] = \
     weakref.WeakKeyDictionary()
 
@@ -216,38 +236,37 @@ def _workload_candidates(owner: Owner, snapshot: Snapshot) -> list[KubeObject]:
 
 
 def _find_workload_candidates(owner: Owner, snapshot: Snapshot) -> list[KubeObject]:
+    """The workloads that run ``owner``'s controller, sorted by identity. Each way of naming
+    them but an fnmatch pattern is a lookup in the snapshot's ``WorkloadIndex``; only
+    patterns walk every workload."""
+    index = workload_index(snapshot)
     found: dict[tuple[str, str, str, str], KubeObject] = {}
+
+    def keep(w: KubeObject) -> None:
+        found[(w.group, w.kind, w.namespace, w.name)] = w
+
     exact = [p for p in owner.workloads if not any(ch in p for ch in "*?[")]
     wildcard = [p for p in owner.workloads if p not in exact]
     labels = owner.workload_labels
-    for w in _all_workloads(snapshot):
-        by_wildcard = any(fnmatch.fnmatchcase(w.name, p) for p in wildcard) and \
-            _tied_to_group(owner, w, snapshot)
-        by_name = w.name in exact or f"{w.namespace}/{w.name}" in exact
-        by_labels = bool(labels) and all(w.labels.get(k) == v for k, v in labels)
-        if by_name or by_wildcard or by_labels:
-            found[(w.group, w.kind, w.namespace, w.name)] = w
-    for w in _workloads_by_crd(owner, snapshot):
-        found[(w.group, w.kind, w.namespace, w.name)] = w
+    for pattern in exact:
+        for w in index.named(pattern):
+            keep(w)
+    if labels:
+        first_key, first_value = labels[0]
+        for w in index.labelled(first_key, first_value):
+            if all(w.labels.get(k) == v for k, v in labels):
+                keep(w)
+    if wildcard:
+        for w in index.workloads:
+            if any(fnmatch.fnmatchcase(w.name, p) for p in wildcard) and \
+                    _tied_to_group(owner, w, snapshot):
+                keep(w)
+    for w in _workloads_by_crd(owner, snapshot, index):
+        keep(w)
     if owner.kopf:
-        for w in _all_workloads(snapshot):
-            if _runs_kopf(w):
-                found[(w.group, w.kind, w.namespace, w.name)] = w
+        for w in index.running_kopf():
+            keep(w)
     return [found[k] for k in sorted(found)]
-
-
-def _all_workloads(snapshot: Snapshot) -> Iterator[KubeObject]:
-    """Every Deployment, StatefulSet and DaemonSet, in its current group or a legacy one
-    (``apps/v1beta1``/``v1beta2`` are the ``apps`` group already); one identity listed in
-    two groups (an old cluster's dump of both) is one workload, as ``RuleContext.objects``
-    sees it."""
-    for group, kind in WORKLOAD_KINDS:
-        seen: set[tuple[str, str]] = set()
-        for legacy in groups_of(group, kind):
-            for w in snapshot.of_kind(kind, legacy):
-                if (w.namespace, w.name) not in seen:
-                    seen.add((w.namespace, w.name))
-                    yield w
 
 
 def _workloads_read(snapshot: Snapshot) -> bool:
@@ -270,7 +289,8 @@ def _crds_of(owner: Owner, snapshot: Snapshot) -> list[KubeObject]:
             if str(c.spec.get("group") or "").lower() in owner.groups]
 
 
-def _workloads_by_crd(owner: Owner, snapshot: Snapshot) -> Iterator[KubeObject]:
+def _workloads_by_crd(owner: Owner, snapshot: Snapshot,
+                      index: WorkloadIndex) -> Iterator[KubeObject]:
     """Workloads installed with the group's CRD: owned by the same object (a Crossplane
     ProviderRevision owns both) or released by the same Helm release."""
     crds = _crds_of(owner, snapshot)
@@ -278,29 +298,12 @@ def _workloads_by_crd(owner: Owner, snapshot: Snapshot) -> Iterator[KubeObject]:
         return
     owner_uids = {o.get("uid") for c in crds for o in c.owner_references
                   if o.get("uid") and o.get("controller") is True}
-    releases = {(c.annotations.get("meta.helm.sh/release-name"),
-                 c.annotations.get("meta.helm.sh/release-namespace")) for c in crds}
+    releases = {helm_release(c) for c in crds}
     releases.discard((None, None))
-    for w in _all_workloads(snapshot):
-        owned = bool(owner_uids) and any(o.get("uid") in owner_uids
-                                         for o in w.owner_references)
-        release = (w.annotations.get("meta.helm.sh/release-name"),
-                   w.annotations.get("meta.helm.sh/release-namespace"))
-        if owned or release in releases:
-            yield w
-
-
-def _runs_kopf(workload: KubeObject) -> bool:
-    containers = workload.get("spec", "template", "spec", "containers", default=[])
-    if not isinstance(containers, list):
-        return False
-    for c in containers:
-        if not isinstance(c, dict):
-            continue
-        words = [*(c.get("command") or []), *(c.get("args") or [])]
-        if any(isinstance(w, str) and w.split("/")[-1] == "kopf" for w in words):
-            return True
-    return False
+    for uid in owner_uids:
+        yield from index.owned_by(uid)
+    for release in releases:
+        yield from index.released(release)
 
 
 def _workloads(owner: Owner, obj: KubeObject, snapshot: Snapshot,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import fnmatch
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,8 +136,12 @@ _BY_PATTERN = sorted((k for k in TABLE if k.pattern),
 _BY_DOMAIN = sorted((k for k in TABLE if k.domain), key=lambda k: -len(k.domain))
 
 
+@functools.lru_cache(maxsize=4096)
 def lookup(finalizer: str) -> tuple[Known, str] | None:
-    """The catalogue entry for ``finalizer`` and the part a pattern's ``*`` matched."""
+    """The catalogue entry for ``finalizer`` and the part a pattern's ``*`` matched.
+
+    Cached: the catalogue is fixed, and thousands of objects carry the same few finalizers
+    (each uncached call tries every pattern with fnmatch)."""
     known = _BY_NAME.get(finalizer)
     if known is not None:
         return known, ""

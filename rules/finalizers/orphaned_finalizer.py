@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from kaudit.finalizers import (
     GC_FINALIZERS,
     LIVENESS_READS,
+    Owner,
     State,
     assess,
     identify,
@@ -51,6 +52,9 @@ class OrphanedFinalizer(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         groups = served_groups(ctx.snapshot)
+        # ``identify`` reads only the finalizer, the object's group and ``groups``: thousands
+        # of objects of one operator share one answer.
+        owners: dict[tuple[str, str], Owner] = {}
         for obj in ctx.snapshot.candidates(FINALIZED):
             finalizers = obj.finalizers
             if not finalizers:
@@ -61,7 +65,10 @@ class OrphanedFinalizer(Rule):
                 # Owner and liveness first: the full view (what the object reports, what
                 # removal leaves behind) is only needed for the few whose controller is gone.
                 events = events_about(ctx, obj)
-                owner = identify(finalizer, obj, ctx.snapshot, groups)
+                owner = owners.get((finalizer, obj.group))
+                if owner is None:
+                    owner = owners[finalizer, obj.group] = identify(
+                        finalizer, obj, ctx.snapshot, groups)
                 if assess(owner, obj, ctx.snapshot, ctx.now, events).state is not State.GONE:
                     continue
                 fv = view(obj, i, ctx.snapshot, ctx.now, groups, events)

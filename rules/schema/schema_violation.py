@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from kaudit.rules import NOTHING, Family, Finding, KubeObject, Rule, RuleContext, Severity
 from kaudit_rules.schema.apis import CRD_GROUP
 from kaudit_rules.schema.apply_diff import dotted
 from kaudit_rules.schema.crd_schema import (
+    CompiledSchema,
     MalformedSchema,
     prune,
     prunes_unknown_fields,
-    validator,
     version_schema,
-    violations,
 )
-
-if TYPE_CHECKING:
-    from jsonschema import Draft4Validator
 
 
 def _crd_index(ctx: RuleContext) -> dict[tuple[str, str], KubeObject]:
@@ -77,7 +72,7 @@ class SchemaViolation(Rule):
         index = _crd_index(ctx)
         if not index:
             return
-        validators: dict[tuple[str, str], tuple[Mapping[str, Any], Draft4Validator] | None] = {}
+        validators: dict[tuple[str, str], CompiledSchema | None] = {}
         for group, kind in ctx.snapshot.kinds():
             crd = index.get((group, kind))
             if crd is None:
@@ -86,16 +81,17 @@ class SchemaViolation(Rule):
                 cache_key = (crd.name, obj.version)
                 if cache_key not in validators:
                     schema = version_schema(crd, obj.version)
-                    validators[cache_key] = (schema, validator(schema)) if schema else None
+                    validators[cache_key] = CompiledSchema(schema) if schema else None
                 compiled = validators[cache_key]
                 if compiled is not None:
-                    yield from self._check_object(ctx, obj, crd, *compiled)
+                    yield from self._check_object(ctx, obj, crd, compiled)
 
     def _check_object(self, ctx: RuleContext[Options], obj: KubeObject, crd: KubeObject,
-                      schema: Mapping[str, Any], check: Draft4Validator) -> Iterator[Finding]:
+                      compiled: CompiledSchema) -> Iterator[Finding]:
         try:
-            kept, dropped = prune(obj.raw, schema, keep_unknown=not prunes_unknown_fields(crd))
-            problems = list(violations(kept, check))
+            kept, dropped = prune(obj.raw, compiled.schema,
+                                  keep_unknown=not prunes_unknown_fields(crd))
+            problems = compiled.violations(kept)
         except (RecursionError, MalformedSchema):
             return
         limit = max(1, ctx.options.max_per_object)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from kaudit.apiversions import legacy_groups
 from kaudit.rules import (
     NOTHING,
     Family,
@@ -14,6 +15,7 @@ from kaudit.rules import (
     Rule,
     RuleContext,
     Severity,
+    Snapshot,
     condition_is,
     conditions,
     related,
@@ -170,11 +172,15 @@ class DanglingReference(Rule):
                 return False
         return True
 
-    def _owner_references(self, ctx: RuleContext) -> Iterator[Finding]:
+    def _owner_references(self, ctx: RuleContext, quick: bool = True) -> Iterator[Finding]:
+        """``quick``: skip the objects ``_owners_certainly_present`` clears (the tests compare
+        the findings with and without)."""
         snapshot = ctx.snapshot
-        for obj in ctx.snapshot.candidates(OWNED):
-            # The owner edges skip malformed entries, so ``ctx.owners`` is then simply empty.
-            if not obj.metadata.get("ownerReferences"):
+        certain = _OwnerCheck(snapshot)
+        # Every candidate has ownerReferences; the owner edges skip malformed entries, so an
+        # object with only those has no links.
+        for obj in snapshot.candidates(OWNED):
+            if quick and certain.present(obj):
                 continue
             for link in ctx.owners(obj):
                 owner_ref = link.ref
@@ -209,3 +215,49 @@ class DanglingReference(Rule):
                                 "treats the owner as gone",
                         related=[related(owner, "owner")],
                     )
+
+
+class _OwnerCheck:
+    """Half of a cluster is owned (pods, replica sets), and nearly every owner is there with
+    the uid its dependents name. Asking the graph for each dependent's owner links cost most
+    of this rule; this check clears an object from its own ownerReferences and the snapshot's
+    uid index alone, and only where the owner edge certainly leads to that very object: the
+    dependent is namespaced, and each reference names by apiVersion (not of a legacy group,
+    whose twin the edge may point at instead), kind, name and namespace the one object that
+    carries its uid, of a kind known to be namespaced (so the edge resolves into the
+    dependent's namespace), whose identity no other object shares. Anything else -- a uid no
+    object carries, another name, an unknown scope -- is left to the graph.
+    """
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._by_uid = snapshot.by_uid
+        self._repeated = frozenset(snapshot.repeated_keys())
+        self._legacy = legacy_groups()
+        self._namespaced: dict[tuple[str, str], bool] = {}
+
+    def present(self, obj: KubeObject) -> bool:
+        namespace = obj.namespace
+        refs = obj.metadata.get("ownerReferences")
+        if not namespace or not isinstance(refs, list):
+            return False
+        for ref in refs:
+            if not isinstance(ref, dict):
+                return False
+            uid = ref.get("uid")
+            api_version = ref.get("apiVersion")
+            if type(uid) is not str or not uid or type(api_version) is not str:
+                return False
+            owner = self._by_uid(uid)
+            if owner is None or owner.api_version != api_version or owner.namespace != namespace \
+                    or owner.kind != ref.get("kind") or owner.name != ref.get("name") \
+                    or type(owner.kind) is not str or owner.group in self._legacy:
+                return False
+            scope = (owner.group, owner.kind)
+            namespaced = self._namespaced.get(scope)
+            if namespaced is None:
+                namespaced = self._namespaced[scope] = \
+                    self._snapshot.is_cluster_scoped(owner.group, owner.kind) is False
+            if not namespaced or (self._repeated and owner.key in self._repeated):
+                return False
+        return True

@@ -78,6 +78,50 @@ def _applied_without_last_applied(obj: KubeObject) -> bool:
 # each) and U+2028/U+2029 (three bytes each in UTF-8) become six-byte \uXXXX sequences.
 _GROWTH: tuple[tuple[bytes, int], ...] = (
     (b"<", 5), (b">", 5), (b"&", 5), ("\u2028".encode(), 3), ("\u2029".encode(), 3))
+_NO_ANNOTATIONS_GROWTH = len(b',"annotations":{}')
+"""The most the copy's ``metadata`` can grow by: kubectl always writes ``annotations``, as
+``{}`` where there were none (or where they were not a mapping: ``0`` is one byte shorter)."""
+
+
+def _escapes(text: bytes) -> int:
+    """The bytes Go's HTML escaping adds to ``text``."""
+    return sum(text.count(char) * growth for char, growth in _GROWTH)
+
+
+def last_applied_bound(text: bytes, annotations: int) -> int:
+    """An upper bound of the annotations client-side apply leaves (what ``_client_side_apply``
+    computes exactly), from the object's compact JSON ``text`` (as ``orjson.dumps`` writes it)
+    and the size of all its annotations, without writing the copy.
+
+    The copy is the same object with sorted keys (the same bytes in another order), without
+    the last-applied annotation (never longer) and with ``annotations`` written even when
+    absent or not a mapping (at most ``_NO_ANNOTATIONS_GROWTH`` bytes longer); it holds no
+    ``<``, ``>``, ``&``, U+2028 or U+2029 that ``text`` does not, so it escapes to at most
+    ``_escapes(text)`` more bytes. The annotations kept beside it are a part of
+    ``annotations``. Numbers and non-ASCII text are written by the same encoder both times.
+    ``tests/rules/test_object_size_bound.py`` checks the bound against the exact size.
+    """
+    return (annotations + len(LAST_APPLIED) + len(text) + _NO_ANNOTATIONS_GROWTH
+            + _escapes(text) + 1)
+
+
+_WORST_ESCAPE = 5
+"""The most Go's escaping adds per byte of JSON (``<`` -> ``\\u003c``)."""
+
+
+def last_applied_size_bound(size: int, annotations: int) -> int:
+    """``last_applied_bound`` for an object known only by its compact JSON length ``size``
+    (``KubeObject.json_size``): as if every byte were escaped. Never below it."""
+    return (annotations + len(LAST_APPLIED) + size + _NO_ANNOTATIONS_GROWTH
+            + _WORST_ESCAPE * size + 1)
+
+
+def whole_from_bytes(annotations_bytes: int) -> int:
+    """A JSON length below which ``last_applied_size_bound`` stays under ``annotations_bytes``
+    (the annotations are part of the JSON, so at most ``size`` bytes): an object this long or
+    longer may need the exact prediction, so it is kept whole."""
+    fixed = len(LAST_APPLIED) + _NO_ANNOTATIONS_GROWTH + 1
+    return max(0, (annotations_bytes - fixed) // (2 + _WORST_ESCAPE))
 
 
 def predicted_last_applied(obj: KubeObject) -> int:
@@ -96,8 +140,7 @@ def predicted_last_applied(obj: KubeObject) -> int:
         text = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # see ``_size``
         text = repr(raw).encode(errors="surrogatepass")
-    escaped = sum(text.count(char) * growth for char, growth in _GROWTH)
-    return len(LAST_APPLIED) + len(text) + escaped + 1
+    return len(LAST_APPLIED) + len(text) + _escapes(text) + 1
 
 
 def _kib(size: int) -> str:
@@ -145,8 +188,10 @@ class ObjectSizeLimit(Rule):
     @classmethod
     def declared_reads(cls, options: Options) -> Reads:
         """Only an object this big can reach a threshold; it is read whole, to name its
-        biggest part. Every other object's size is known from loading (``json_size``)."""
-        return Reads(whole_at_bytes=min(options.object_bytes, options.annotations_bytes // 2))
+        biggest part or to predict its last-applied copy exactly (``whole_from_bytes``).
+        Every other object's size is known from loading (``json_size``)."""
+        return Reads(whole_at_bytes=min(options.object_bytes,
+                                        whole_from_bytes(options.annotations_bytes)))
 
     @dataclass(frozen=True)
     class Options:
@@ -154,15 +199,22 @@ class ObjectSizeLimit(Rule):
         object_bytes: int = 1_258_291
 
     def check(self, ctx: RuleContext[Options]) -> Iterator[Finding]:
+        options = ctx.options
         for obj in ctx.objects():
-            if is_manifest(obj) and not _applied_without_last_applied(obj):
-                yield from self._client_side_apply(ctx, obj)
-            annotations = sum(len(k) + _size(v) for k, v in obj.annotations.items())
-            near_annotations = annotations >= ctx.options.annotations_bytes
+            # Plain lookups: this loop runs for every object of the snapshot; the size of
+            # each was measured when it was loaded (``_whole_size``).
+            meta = obj.metadata
+            found = meta.get("annotations")
+            annotations = sum(len(k) + _size(v) for k, v in found.items()) \
+                if found and isinstance(found, dict) else 0
+            if not meta.get("uid") and is_manifest(obj) and \
+                    not _applied_without_last_applied(obj):
+                yield from self._client_side_apply(ctx, obj, annotations)
+            near_annotations = annotations >= options.annotations_bytes
             total = 0
             if not near_annotations:
                 total = _whole_size(obj)
-                if total < ctx.options.object_bytes:
+                if total < options.object_bytes:
                     continue
             parts = _contributors(obj)
             if near_annotations:
@@ -194,12 +246,21 @@ class ObjectSizeLimit(Rule):
                     evidence={"object_bytes": total, "biggest": pointer},
                 )
 
-    def _client_side_apply(self, ctx: RuleContext[Options],
-                           obj: KubeObject) -> Iterator[Finding]:
+    def _client_side_apply(self, ctx: RuleContext[Options], obj: KubeObject,
+                           annotations: int) -> Iterator[Finding]:
         """A manifest is about to be applied: predict the annotations client-side ``kubectl
-        apply`` would write. Cheap first: only an object whose whole JSON could reach the
-        threshold is measured exactly."""
-        if _whole_size(obj) < ctx.options.annotations_bytes // 2:
+        apply`` would write. Cheap first: only an object whose bound reaches the threshold is
+        measured exactly -- from its size measured at load (every byte escaped at worst),
+        then from its compact JSON (escapes counted; it is whole: ``declared_reads``)."""
+        threshold = ctx.options.annotations_bytes
+        size = obj.json_size
+        if size is not None and last_applied_size_bound(size, annotations) < threshold:
+            return
+        try:
+            text: bytes | None = orjson.dumps(obj.raw)
+        except TypeError:  # see ``_size``
+            text = None
+        if text is not None and last_applied_bound(text, annotations) < threshold:
             return
         others = sum(len(k) + _size(v) for k, v in obj.annotations.items() if k != LAST_APPLIED)
         added = predicted_last_applied(obj)
