@@ -242,13 +242,10 @@ def _cut(node: dict[str, Any], tree: Compiled) -> dict[str, Any]:
         out[key] = value
     if not cut:
         return node
-    return out if out else _NOTHING_KEPT
+    return out
 
 
 _ABSENT = object()
-_NOTHING_KEPT: dict[str, Any] = {}
-"""The one lean form of every list item none of whose fields is read (an ``env`` entry
-without a reference): items keep their places, so pointers stay right, at no cost each."""
 
 
 def _project(node: dict[str, Any], tree: Tree, strict: bool, where: str) -> dict[str, Any]:
@@ -285,7 +282,7 @@ def _project(node: dict[str, Any], tree: Tree, strict: bool, where: str) -> dict
         strict_out._dropped = frozenset(dropped)
         strict_out._where = where
         return strict_out
-    return out if out else _NOTHING_KEPT
+    return out
 
 
 @dataclass(frozen=True)
