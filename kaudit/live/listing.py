@@ -19,11 +19,8 @@ from kaudit.live.errors import FetchError, json_object
 from kaudit.live.policy import Query, queries_for
 from kaudit.model import CoverageGap, SourceLocation
 from kaudit.snapshot import KubeObject
-from kaudit.snapshot.interning import share_strings
-from kaudit.snapshot.limits import measured, serialised
-from kaudit.snapshot.metacheck import metadata_problem
+from kaudit.snapshot.admission import admit
 from kaudit.snapshot.reads import Projection
-from kaudit.snapshot.redact import redact_secret
 
 if TYPE_CHECKING:  # the client stack loads only when a cluster is read
     from kaudit.live.transport import Transport
@@ -212,21 +209,12 @@ def _pages(transport: Transport, resource: ApiResource, query: Query, location: 
                 # items say PartialObjectMetadata: both are set from discovery.
                 raw["apiVersion"] = api_version
                 raw["kind"] = kind
-                text = serialised(raw)
-                problem = text if isinstance(text, str) else metadata_problem(raw)
-                if problem is not None:  # the same bounds as files (a hostile server)
-                    skipped.append(problem)
+                outcome = admit(raw, projection, secret=secret)
+                if isinstance(outcome, str):  # the same bounds as files (a hostile server)
+                    skipped.append(outcome)
                     continue
-                cut = None
-                if secret:
-                    redact_secret(raw)
-                    size = measured(raw)
-                else:
-                    size = len(text)  # type: ignore[arg-type]
-                    if projection is not None:
-                        raw, cut = projection.shape(raw, size, text)  # type: ignore[arg-type]
-                share_strings(raw)
-                append(KubeObject(raw, location, size, cut))  # type: ignore[arg-type]
+                kept, size, cut = outcome
+                append(KubeObject(kept, location, size, cut))
         on_page(len(items))
         token = pagination.next_token(meta, len(items))
         if token is None:

@@ -17,13 +17,12 @@ import orjson
 
 from kaudit.model import CoverageGap, InputProblem, Severity, SourceLocation
 from kaudit.snapshot import limits as input_limits
+from kaudit.snapshot.admission import Admitted, admit
 from kaudit.snapshot.archive import is_archive, read_header
 from kaudit.snapshot.collector import collector_paused
 from kaudit.snapshot.gitops import GitOps, GitOpsOptions
-from kaudit.snapshot.interning import share_strings, with_shared_keys
 from kaudit.snapshot.jsonpieces import loads_in_pieces
-from kaudit.snapshot.limits import InputLimits, measured, serialised
-from kaudit.snapshot.metacheck import metadata_problem
+from kaudit.snapshot.limits import InputLimits
 from kaudit.snapshot.object import KubeObject
 from kaudit.snapshot.reader import (
     MANIFEST_SUFFIXES,
@@ -34,7 +33,7 @@ from kaudit.snapshot.reader import (
 )
 from kaudit.snapshot.reader import discover as _discover
 from kaudit.snapshot.reads import Projection
-from kaudit.snapshot.redact import is_secret, redact_secret
+from kaudit.snapshot.redact import is_secret
 from kaudit.snapshot.shapes import expand, typeless_problem
 from kaudit.snapshot.snapshot import Snapshot, SourceInfo
 from kaudit.snapshot.yamlparse import DocumentError, ParsedDocument, parse_document, split_documents
@@ -62,21 +61,19 @@ class LoadResult:
     projection: Projection | None = None
     """Keep lean kinds' bodies only as far as the active readers declared
     (``kaudit.snapshot.reads``); ``None`` keeps every object whole."""
-    _measured: dict[int, tuple[int | str, int | None]] = field(default_factory=dict)
-    """Sizes (or problems) of items measured and shaped while a large JSON file was parsed,
-    by ``id`` of the kept dict; emptied when the file is done (``_add`` pops them)."""
+    _admitted: dict[int, Admitted | str] = field(default_factory=dict)
+    """Items of a large JSON file admitted while it was parsed, by ``id`` of the kept dict;
+    emptied when the file is done (``_add`` pops them)."""
 
     def shape_item(self, item: Any) -> Any:
-        """Measure a freshly parsed item and keep its lean form, before the next is parsed."""
-        if type(item) is not dict or self.projection is None:
+        """Admit a freshly parsed item (its lean form), before the next one is parsed. Secrets
+        wait for ``_add``: an item without a kind is copied there, and must be digested once."""
+        if type(item) is not dict or self.projection is None or item.get("kind") == "Secret":
             return item
-        text = serialised(item)
-        size: int | str = text if isinstance(text, str) else len(text)
-        cut = None
-        if type(size) is int and item.get("kind") != "Secret":  # Secrets: sized once redacted
-            item, cut = self.projection.shape(item, size, text)  # type: ignore[arg-type]
-        share_strings(item)
-        self._measured[id(item)] = (size, cut)
+        outcome = admit(item, self.projection, secret=False)
+        if not isinstance(outcome, str):
+            item = outcome[0]
+        self._admitted[id(item)] = outcome
         return item
 
 
@@ -194,7 +191,7 @@ def _load_data(display: str, data: bytes | list[bytes], result: LoadResult) -> N
             try:
                 _add_json(display, parsed, result, item_lines)
             finally:
-                result._measured.clear()
+                result._admitted.clear()
             return
     try:
         text = data.decode("utf-8-sig")
@@ -317,26 +314,19 @@ def _add(doc: ParsedDocument, display: str, result: LoadResult,
     lineless = SourceLocation(display, None)
     append = result.objects.append
     projection = result.projection
-    early = result._measured
+    early = result._admitted
+    share_keys = parsed_yaml and projection is not None
     for raw, line in expanded.objects:
         location = lineless if line is None else SourceLocation(display, line)
-        early_facts = early.pop(id(raw), None) if early else None
-        shaped = early_facts is not None  # measured (and shaped) as it was parsed
-        size, cut = early_facts if early_facts is not None else (measured(raw), None)
-        problem = size if type(size) is str else metadata_problem(raw)
-        if problem is not None:
-            result.problems.append(InputProblem(location, f"object skipped: {problem}"))
+        outcome = early.pop(id(raw), None) if early else None
+        if outcome is None:  # not admitted while it was parsed
+            outcome = admit(raw, projection, share_keys=share_keys,
+                            secret=raw.get("kind") == "Secret" and is_secret(raw))
+        if isinstance(outcome, str):
+            result.problems.append(InputProblem(location, f"object skipped: {outcome}"))
             continue
-        if raw.get("kind") == "Secret" and is_secret(raw):
-            redact_secret(raw)
-            size = measured(raw)
-        elif projection is not None and not shaped:
-            raw, cut = projection.shape(raw, size)  # type: ignore[arg-type]
-        if not shaped:
-            if parsed_yaml and projection is not None and type(raw) is dict:
-                raw = with_shared_keys(raw)  # (a strict lean form, in tests, stays as it is)
-            share_strings(raw)
-        append(KubeObject(raw, location, size, cut))  # type: ignore[arg-type]
+        kept, size, cut = outcome
+        append(KubeObject(kept, location, size, cut))
     if collect_typeless and expanded.typeless:
         result.problems.append(typeless_problem(display, expanded.typeless))
         return []

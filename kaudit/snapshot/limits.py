@@ -83,19 +83,27 @@ for _ in range(_ORJSON_DEPTH - MAX_DEPTH - 1):
 _CHAIN_BYTES = len(orjson.dumps(_chain))  # the brackets of the (empty) chain itself
 
 
-def serialised(obj: Any) -> memoryview | str:
-    """``obj`` as compact JSON with sorted keys (a view of the bytes), or why it cannot be
-    audited (as ``unrepresentable``). One serialisation answers the check every loaded object
-    goes through, its size (ST005) and its fingerprint (``kaudit.snapshot.reads``)."""
+def _chained(obj: Any, option: int | None) -> bytes | str:
+    """``obj`` serialised at the bottom of the chain (``orjson.dumps`` options), or why it
+    cannot be audited."""
     _chain_bottom.append(obj)
     try:
-        text = orjson.dumps(_chain, option=orjson.OPT_SORT_KEYS)
+        return orjson.dumps(_chain, option=option)
     except orjson.JSONEncodeError as exc:
         if "Recursion" in str(exc):
             return f"nested deeper than {MAX_DEPTH} levels"
         return "it holds a value JSON cannot represent"
     finally:
         _chain_bottom.clear()
+
+
+def serialised(obj: Any) -> memoryview | str:
+    """``obj`` as compact JSON with sorted keys (a view of the bytes), or why it cannot be
+    audited (as ``unrepresentable``). One serialisation answers the check every loaded object
+    goes through, its size (ST005) and its fingerprint (``kaudit.snapshot.reads``)."""
+    text = _chained(obj, orjson.OPT_SORT_KEYS)
+    if isinstance(text, str):
+        return text
     half = _CHAIN_BYTES // 2
     return memoryview(text)[half : len(text) - half]
 
@@ -112,13 +120,5 @@ def unrepresentable(obj: Any) -> str | None:
     Reports, diffs, size checks and saved snapshots all serialise objects; an object that
     cannot be serialised would crash them for the whole snapshot.
     """
-    _chain_bottom.append(obj)
-    try:
-        orjson.dumps(_chain)
-    except orjson.JSONEncodeError as exc:
-        if "Recursion" in str(exc):
-            return f"nested deeper than {MAX_DEPTH} levels"
-        return "it holds a value JSON cannot represent"
-    finally:
-        _chain_bottom.clear()
-    return None
+    problem = _chained(obj, None)
+    return problem if isinstance(problem, str) else None

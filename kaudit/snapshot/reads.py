@@ -303,38 +303,33 @@ class Projection:
     def of(cls, declarations: Iterable[Reads | None], *, strict: bool = False,
            manifests: bool = False) -> Projection | None:
         """``None`` (keep everything) when any reader declared nothing."""
+        declared = list(declarations)
+        if any(reads is None for reads in declared):
+            return None
+        merged = union(*declared)  # type: ignore[arg-type]
         lean = lean_kinds()
-        common: Tree = {name: None for name in ALWAYS_KEPT}
         per_kind: dict[tuple[str, str], Tree] = {}
-        whole_at: int | None = None
         wildcard: list[Path] = []
         whole: set[tuple[str, str]] = set()
-        annotated: set[str] = set()
-        for reads in declarations:
-            if reads is None:
-                return None
-            annotated.update(reads.whole_if_annotated)
-            if reads.whole_at_bytes is not None:
-                whole_at = reads.whole_at_bytes if whole_at is None else \
-                    min(whole_at, reads.whole_at_bytes)
-            for kind, path in reads.paths():
-                if not path:  # the whole object of that kind
-                    if kind == EVERY_KIND:
-                        return None
-                    whole.add(kind)  # type: ignore[arg-type]
-                elif kind == EVERY_KIND:
-                    wildcard.append(path)
-                elif kind in lean:
-                    tree = per_kind.setdefault(kind, _copy(common))  # type: ignore[arg-type]
-                    _add(tree, path)
+        for kind, path in merged.paths():
+            if not path:  # the whole object of that kind
+                if kind == EVERY_KIND:
+                    return None
+                whole.add(kind)  # type: ignore[arg-type]
+            elif kind == EVERY_KIND:
+                wildcard.append(path)
+            elif kind in lean:
+                _add(per_kind.setdefault(kind, dict.fromkeys(ALWAYS_KEPT)),  # type: ignore[arg-type]
+                     path)
         trees: dict[tuple[str, str], Tree] = {}
         for kind in sorted(lean - whole):
-            tree = per_kind.get(kind) or _copy(common)
+            tree = per_kind.get(kind) or dict.fromkeys(ALWAYS_KEPT)
             for path in wildcard:
                 _add(tree, path)
             trees[kind] = tree
         compiled = {kind: _compile(tree) for kind, tree in trees.items()}
-        return cls(trees, compiled, whole_at, frozenset(annotated), strict, manifests)
+        return cls(trees, compiled, merged.whole_at_bytes,
+                   frozenset(merged.whole_if_annotated), strict, manifests)
 
     def shape(self, raw: dict[str, Any], size: int, text: memoryview | None = None,
               ) -> tuple[dict[str, Any], int | None]:
@@ -388,10 +383,6 @@ def fingerprint(raw: Mapping[str, Any], text: memoryview | None = None) -> int:
                                     key=repr)))
     found = _API_VERSION_MEMBER.match(text)
     return hash(text[found.end() if found else 1 :])
-
-
-def _copy(tree: Tree) -> Tree:
-    return {k: (None if v is None else _copy(v)) for k, v in tree.items()}
 
 
 def _dotted(tree: Tree, prefix: Path) -> Iterator[str]:
