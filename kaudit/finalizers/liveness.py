@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import enum
 import fnmatch
-import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -168,14 +167,13 @@ def _recent_events(owner: Owner, events: Sequence[KubeObject],
 # ---- the API group ----------------------------------------------------------------------
 # Which CRDs and aggregated APIServices serve a group depends on the snapshot only, and every
 # finalized object of an operator asks for its group: found once per (snapshot, group).
-_SERVING: weakref.WeakKeyDictionary[
-    Snapshot, dict[str, tuple[list[KubeObject], list[KubeObject]]]] = \
-    weakref.WeakKeyDictionary()
+def _serving_table(_: Snapshot) -> dict[str, tuple[list[KubeObject], list[KubeObject]]]:
+    return {}
 
 
 def _serving(group: str, snapshot: Snapshot) -> tuple[list[KubeObject], list[KubeObject]]:
     """The CRDs and the aggregated APIServices of ``group`` (lower case)."""
-    per_snapshot = _SERVING.setdefault(snapshot, {})
+    per_snapshot = snapshot.derived(_serving_table)
     found = per_snapshot.get(group)
     if found is None:
         crds = [c for c in snapshot.of_kind("CustomResourceDefinition", CRD_GROUP)
@@ -223,12 +221,12 @@ def _api_group(group: str, obj: KubeObject, snapshot: Snapshot,
 # owner (every Pod with one operator's finalizer): computed once per (snapshot, owner), so
 # the cost is O(owners x matching workloads), not O(finalized objects x workloads) (the
 # snapshot's ``WorkloadIndex`` answers each way of naming a workload but patterns).
-_CANDIDATES: weakref.WeakKeyDictionary[Snapshot, dict[Owner, list[KubeObject]]] = \
-    weakref.WeakKeyDictionary()
+def _candidates_table(_: Snapshot) -> dict[Owner, list[KubeObject]]:
+    return {}
 
 
 def _workload_candidates(owner: Owner, snapshot: Snapshot) -> list[KubeObject]:
-    per_snapshot = _CANDIDATES.setdefault(snapshot, {})
+    per_snapshot = snapshot.derived(_candidates_table)
     found = per_snapshot.get(owner)
     if found is None:
         found = per_snapshot[owner] = _find_workload_candidates(owner, snapshot)

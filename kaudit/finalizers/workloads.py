@@ -18,7 +18,6 @@ rest checked by ``liveness``.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -148,12 +147,6 @@ def runs_kopf(workload: KubeObject) -> bool:
     return False
 
 
-_INDEXES: weakref.WeakKeyDictionary[Snapshot, WorkloadIndex] = weakref.WeakKeyDictionary()
-
-
 def workload_index(snapshot: Snapshot) -> WorkloadIndex:
     """The index of ``snapshot``, built on the first ask and kept as long as the snapshot."""
-    found = _INDEXES.get(snapshot)
-    if found is None:
-        found = _INDEXES[snapshot] = WorkloadIndex(snapshot)
-    return found
+    return snapshot.derived(WorkloadIndex)

@@ -10,7 +10,6 @@ it), so a watch loop's next snapshot never sees the previous one's answer.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,15 +26,9 @@ class Controllers:
     namespace: a superset of the objects that control something)."""
 
 
-_BY_SNAPSHOT: weakref.WeakKeyDictionary[Snapshot, Controllers] = weakref.WeakKeyDictionary()
-
-
 def controllers(snapshot: Snapshot) -> Controllers:
     """The snapshot's controller references (read on the first call)."""
-    found = _BY_SNAPSHOT.get(snapshot)
-    if found is None:
-        found = _BY_SNAPSHOT[snapshot] = _read(snapshot)
-    return found
+    return snapshot.derived(_read)
 
 
 def _read(snapshot: Snapshot) -> Controllers:

@@ -7,11 +7,11 @@ keeps 100k objects linear).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from kaudit.kinds import BUILTIN_CLUSTER_SCOPED, BUILTIN_NAMESPACED
 from kaudit.model import CoverageGap, InputProblem, ObjectKey
@@ -20,6 +20,7 @@ from kaudit.snapshot.collector import collector_paused
 from kaudit.snapshot.object import KubeObject
 
 CRD_GROUP = "apiextensions.k8s.io"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,9 @@ class Snapshot:
     _candidates: dict[str, tuple[KubeObject, ...]] = field(
         default_factory=dict, repr=False, compare=False)
     """Built on the first ``candidates`` call (see ``kaudit.snapshot.candidates``)."""
+    _derived: dict[Callable[[Any], Any], Any] = field(
+        default_factory=dict, repr=False, compare=False)
+    """Filled by ``derived``: builder -> what it built from this snapshot."""
     _cluster_scoped: frozenset[tuple[str, str]] = frozenset()
     _namespaced: frozenset[tuple[str, str]] = frozenset()
 
@@ -213,6 +217,16 @@ class Snapshot:
         except KeyError:
             raise KeyError(f"no candidate index {name!r}; choose from "
                            f"{', '.join(NAMES)}") from None
+
+    def derived(self, build: Callable[[Snapshot], T]) -> T:
+        """What ``build`` derives from this snapshot (an index rules and their helpers share),
+        built on the first ask and kept with the snapshot: one per snapshot, never stale,
+        freed with it."""
+        try:
+            return self._derived[build]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._derived[build] = build(self)
+            return value
 
     def by_uid(self, uid: str) -> KubeObject | None:
         return self._by_uid.get(uid)

@@ -22,7 +22,6 @@ filter could accept. ``tests/rules/test_unique_narrowing.py`` holds the boundary
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,10 +33,10 @@ from kaudit_rules.unique.fields import WILD, Step
 _Kinds = tuple[tuple[str, str], ...]
 _Values = tuple[tuple[KubeObject, list[Any]], ...]
 
-_VALUES: weakref.WeakKeyDictionary[Snapshot, dict[tuple[Any, ...], _Values]] = \
-    weakref.WeakKeyDictionary()
-"""Per snapshot (freed with it): (kinds, field) -> each object of those kinds that has a value
-there, with its values (``FieldSpec.values``)."""
+def _values_table(_: Snapshot) -> dict[tuple[Any, ...], _Values]:
+    """Per snapshot (``Snapshot.derived``): (kinds, field) -> each object of those kinds that
+    has a value there, with its values (``FieldSpec.values``)."""
+    return {}
 
 
 def needs_value(cond: Condition) -> bool:
@@ -67,7 +66,7 @@ def _indexed(snapshot: Snapshot, steps: tuple[Step, ...]) -> tuple[KubeObject, .
 
 
 def _values(ctx: RuleContext, kinds: _Kinds, subject: FieldSpec) -> _Values:
-    per_snapshot = _VALUES.setdefault(ctx.snapshot, {})
+    per_snapshot = ctx.snapshot.derived(_values_table)
     key = (kinds, subject.steps, tuple(sorted(subject.mapping.items())))
     found = per_snapshot.get(key)
     if found is None:

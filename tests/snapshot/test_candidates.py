@@ -77,3 +77,21 @@ def test_helm_release_kinds_stay_in_step() -> None:
 def test_an_unknown_candidate_list_is_an_error() -> None:
     with pytest.raises(KeyError, match="terminating"):
         Snapshot.build([]).candidates("deleting")
+
+
+def test_derived_values_are_built_once_per_snapshot() -> None:
+    """``Snapshot.derived``: the shared per-snapshot cache of the rules' indexes."""
+    from kaudit.snapshot import KubeObject, Snapshot
+
+    calls: list[Snapshot] = []
+
+    def build(snapshot: Snapshot) -> int:
+        calls.append(snapshot)
+        return len(snapshot)
+
+    one = Snapshot.build([KubeObject({"apiVersion": "v1", "kind": "Pod",
+                                      "metadata": {"name": "a"}})])
+    two = Snapshot.build([])
+    assert one.derived(build) == 1 and one.derived(build) == 1
+    assert two.derived(build) == 0
+    assert calls == [one, two]
